@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { StartupError } from '../errors.js';
+import { ConfigError } from '../config.js';
+import { VERSION } from '../version.js';
+import { geoCommand } from './geo.command.js';
+import { zoneCommand } from './zone.command.js';
+import { serve } from '../server.js';
+import { lookupCommand } from './lookup.command.js';
+import { CliError } from './cli-error.js';
+
+const program = new Command()
+  .name('cityops')
+  .description('cityops 城运 — city operations and governance center 城市运行和治理中心')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage 用 --help 查看用法)');
+
+program
+  .command('serve')
+  .description('serve the operations center (the same as npm start) 启动服务')
+  .action(async () => serve(loadConfig()));
+
+program.addCommand(geoCommand());
+program.addCommand(zoneCommand());
+program.addCommand(lookupCommand());
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof StartupError || error instanceof CliError) {
+    process.stderr.write(`cityops: ${error.message}\n`);
+    process.exit(error instanceof CliError ? error.exitCode : 1);
+  }
+  throw error;
+}

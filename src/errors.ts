@@ -1,0 +1,57 @@
+/**
+ * The error catalog: every error cityops answers with, under a stable code.
+ * Clients switch on `code`, never on the message. A retired code is never reused.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: 'The request does not match the expected schema.' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request content type is not supported.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the configured limit.' },
+  NOT_FOUND: { status: 404, message: 'No such resource.' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such route.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed on this route.' },
+  JURISDICTION_NOT_FOUND: { status: 404, message: 'No jurisdiction has this code.' },
+  OUTSIDE_JURISDICTION: { status: 404, message: 'The point lies outside every jurisdiction cityops knows.' },
+  JURISDICTION_CONFLICT: { status: 409, message: 'A jurisdiction with this code already exists.' },
+  INVALID_JURISDICTION: { status: 422, message: 'The jurisdiction definition is not valid.' },
+  INVALID_GEOMETRY: { status: 422, message: 'The geometry is not a valid polygon or multipolygon.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'A dependency of the service is unavailable.' },
+  INTERNAL: { status: 500, message: 'An internal error occurred; it has been logged.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** One of the stable error codes. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error that maps to a catalog entry; thrown by services, answered by the HTTP layer. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: unknown,
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'AppError';
+    this.status = ERRORS[code].status;
+  }
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/** Builds the JSON body for an error answer. */
+export function errorBody(code: ErrorCode, message?: string, details?: unknown): ErrorBody {
+  const error: ErrorBody['error'] = { code, message: message ?? ERRORS[code].message };
+  if (details !== undefined) error.details = details;
+  return { error };
+}
+
+/** A startup problem the operator can fix (bad port, unreachable database); printed without a stack trace. */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  CodeParamsSchema,
+  FeatureCollectionSchema,
+  GeoJsonQuerySchema,
+  ListQuerySchema,
+  ListResponseSchema,
+  LookupQuerySchema,
+  LookupResponseSchema,
+  UnitDetailSchema,
+} from './jurisdiction.schema.js';
+import type { JurisdictionService } from './jurisdiction.service.js';
+import { ErrorResponseSchema } from '../platform/http/error.schema.js';
+
+/** /api/v1/jurisdictions: the tree, point lookup and boundaries. */
+export function jurisdictionRoutes(service: JurisdictionService): FastifyPluginAsync {
+  return async (fastify) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['jurisdictions'];
+
+    app.get(
+      '/jurisdictions',
+      {
+        schema: {
+          tags,
+          summary: 'List jurisdictions 行政区划列表',
+          description:
+            'With `parent` and `level`: every unit of that level anywhere below `parent` (e.g. `?level=township&parent=50` lists all 1,031 towns/streets of Chongqing). With `parent` alone: its direct children.',
+          querystring: ListQuerySchema,
+          response: { 200: ListResponseSchema, 404: ErrorResponseSchema },
+        },
+      },
+      async (request) => service.list(request.query),
+    );
+
+    app.get(
+      '/jurisdictions/lookup',
+      {
+        schema: {
+          tags,
+          summary: 'Which units contain a point 坐标反查',
+          querystring: LookupQuerySchema,
+          response: { 200: LookupResponseSchema, 400: ErrorResponseSchema, 404: ErrorResponseSchema },
+        },
+      },
+      async (request) => service.lookup(request.query.lon, request.query.lat),
+    );
+
+    app.get(
+      '/jurisdictions/geojson',
+      {
+        schema: {
+          tags,
+          summary: 'Boundaries as GeoJSON 边界',
+          description:
+            'A FeatureCollection of MultiPolygons. `properties.approximate` is true for derived boundaries (Sichuan counties, all towns/streets) until the city imports real ones.',
+          querystring: GeoJsonQuerySchema,
+          response: { 200: FeatureCollectionSchema, 404: ErrorResponseSchema },
+        },
+      },
+      async (request) => service.geojson(request.query),
+    );
+
+    app.get(
+      '/jurisdictions/:code',
+      {
+        schema: {
+          tags,
+          summary: 'One jurisdiction with its parent chain and counts below it',
+          params: CodeParamsSchema,
+          response: { 200: UnitDetailSchema, 404: ErrorResponseSchema },
+        },
+      },
+      async (request) => service.get(request.params.code),
+    );
+  };
+}

@@ -1,0 +1,46 @@
+import { build } from './app.js';
+import type { Config } from './config.js';
+import { StartupError } from './errors.js';
+
+/** Starts the server with the given configuration and shuts it down cleanly on SIGINT/SIGTERM. */
+export async function serve(config: Config): Promise<void> {
+  const app = await build(config);
+  const stop = (signal: string): void => {
+    app.log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    await app.close();
+    if (code === 'EADDRINUSE') {
+      throw new StartupError(
+        `Port ${config.port} on ${config.host} is already in use. Set PORT to a free port (for example PORT=8081 npm start).`,
+      );
+    }
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const storage = app.storage.database;
+  process.stdout.write(
+    [
+      '',
+      `  cityops 城运 is serving the operations center 城市运行中心已启动`,
+      `  → http://${shownHost}:${port}/            dashboard 态势大屏`,
+      `  → http://${shownHost}:${port}/api/docs    API docs 接口文档`,
+      `  storage 存储: ${storage.engine} (${storage.location})`,
+      '',
+    ].join('\n') + '\n',
+  );
+}

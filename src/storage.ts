@@ -1,0 +1,60 @@
+import path from 'node:path';
+import type { Config } from './config.js';
+import { StartupError } from './errors.js';
+import type { Database } from './platform/db/database.js';
+import { migrate, type Migration } from './platform/db/migrate.js';
+import { openPostgres } from './platform/db/postgres.js';
+import { openSqlite } from './platform/db/sqlite.js';
+import { jurisdictionMigrations } from './jurisdictions/jurisdiction.migrations.js';
+import type { JurisdictionRepository } from './jurisdictions/jurisdiction.repository.js';
+import { PostgresJurisdictionRepository } from './jurisdictions/jurisdiction.repository.postgres.js';
+import { SqliteJurisdictionRepository } from './jurisdictions/jurisdiction.repository.sqlite.js';
+
+/** Every domain's migrations, in the order they apply. A new domain appends its list here. */
+export const MIGRATIONS: readonly Migration[] = [...jurisdictionMigrations];
+
+/** Every domain's repository. A new domain adds its interface here and in createRepositories. */
+export interface Repositories {
+  jurisdictions: JurisdictionRepository;
+}
+
+/** Picks each repository's implementation for the engine behind `database`. */
+export function createRepositories(database: Database): Repositories {
+  switch (database.engine) {
+    case 'sqlite':
+      return { jurisdictions: new SqliteJurisdictionRepository(database) };
+    case 'postgres':
+      return { jurisdictions: new PostgresJurisdictionRepository(database) };
+  }
+}
+
+/** An open, migrated database and the repositories on it. */
+export interface Storage {
+  database: Database;
+  repositories: Repositories;
+  /** Migration ids applied by this open (empty when the schema was current). */
+  applied: string[];
+}
+
+/** Opens the configured database (SQLite under dataDir unless databaseUrl is set) and migrates it. */
+export async function openStorage(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<Storage> {
+  let database: Database;
+  try {
+    database = config.databaseUrl
+      ? await openPostgres(config.databaseUrl)
+      : openSqlite(path.join(config.dataDir, 'cityops.sqlite'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const where = config.databaseUrl
+      ? `PostgreSQL at ${config.databaseUrl.replace(/:[^:@/]*@/, ':***@')} (CITYOPS_DATABASE_URL)`
+      : `the SQLite database under ${config.dataDir} (CITYOPS_DATA_DIR)`;
+    throw new StartupError(`cannot open ${where}: ${reason}`, { cause: error });
+  }
+  try {
+    const applied = await migrate(database, MIGRATIONS);
+    return { database, repositories: createRepositories(database), applied };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import { build } from '../app.js';
+import { loadConfig } from '../config.js';
+import { migrate } from '../platform/db/migrate.js';
+import { openSqlite } from '../platform/db/sqlite.js';
+import { createRepositories, MIGRATIONS, type Storage } from '../storage.js';
+
+/** An in-memory storage, migrated, for HTTP tests. */
+export async function memoryStorage(): Promise<Storage> {
+  const database = openSqlite(':memory:');
+  const applied = await migrate(database, MIGRATIONS);
+  return { database, repositories: createRepositories(database), applied };
+}
+
+/** The whole app on an in-memory database, without a port: drive it with `app.inject()`. */
+export async function buildTestApp(storage?: Storage): Promise<FastifyInstance> {
+  const own = storage ?? (await memoryStorage());
+  return build(loadConfig({ CITYOPS_LOG_LEVEL: 'silent' }), {
+    storage: own,
+    closeStorage: storage === undefined,
+    logger: false,
+  });
+}
