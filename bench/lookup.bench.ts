@@ -10,6 +10,7 @@ import type { MultiPolygon } from '../src/jurisdictions/geo.types.js';
 import { SpatialIndex } from '../src/jurisdictions/spatial-index.js';
 import { JurisdictionService } from '../src/jurisdictions/jurisdiction.service.js';
 import { memoryStorage } from '../src/test-support/app.js';
+import { seededRandom } from '../src/platform/random.js';
 
 const TARGET = 1_000_000;
 const RUN_MS = 2500;
@@ -23,17 +24,6 @@ const memory = (): number => {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 };
-
-/** mulberry32: the same points every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bbox(polygons: MultiPolygon): [number, number, number, number] {
   const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
@@ -90,7 +80,7 @@ function baselineLookup(x: number, y: number): number {
 }
 
 const [minX, minY, maxX, maxY] = bbox(polygonsOf('50'));
-const next = random(42);
+const next = seededRandom(42);
 const xs = new Float64Array(POINTS);
 const ys = new Float64Array(POINTS);
 for (let i = 0; i < POINTS; i++) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBoundaries, loadDivisions } from './geo-data.js';
 import type { MultiPolygon } from './geo.types.js';
 import { pointInMultiPolygon, SpatialIndex, type IndexItem } from './spatial-index.js';
+import { seededRandom } from '../platform/random.js';
 
 /** Distance from (x, y) to the nearest edge of any item; points closer than ~1e-9 are ambiguous. */
 function edgeDistance(x: number, y: number, items: readonly IndexItem[]): number {
@@ -31,17 +32,6 @@ function bruteInside(x: number, y: number, polygons: MultiPolygon): boolean {
 /** First item (in order) containing the point, by brute force. */
 function bruteLookup(x: number, y: number, items: readonly IndexItem[]): string | null {
   return items.find((item) => bruteInside(x, y, item.polygons))?.code ?? null;
-}
-
-/** Small deterministic PRNG (mulberry32) so the real-data test draws the same points every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Lattice coordinates make collinear edges, shared vertices, horizontal edges and vertices exactly on
@@ -145,7 +135,7 @@ describe('SpatialIndex', () => {
     const [minX, minY] = [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1]))];
     const [maxX, maxY] = [Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
     const index = SpatialIndex.build(items);
-    const random = mulberry32(20240601);
+    const random = seededRandom(20240601);
     let [inside, checked] = [0, 0];
     for (let i = 0; i < 20_000; i++) {
       const x = minX + random() * (maxX - minX);
