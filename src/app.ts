@@ -1,4 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config.js';
@@ -10,11 +12,18 @@ import { serveDashboard } from './platform/http/web.js';
 import { loggerOptions } from './platform/logging.js';
 import { createMetrics, instrumentHttp } from './platform/metrics.js';
 import { openStorage, type Storage } from './storage.js';
+import { AccessService } from './access/access.service.js';
+import { adminRoutes } from './access/admin.routes.js';
+import { authRoutes } from './access/auth.routes.js';
+import { ensureDemoUsers } from './access/demo.js';
+import { installAccessControl, type RouteEntry } from './access/policy.js';
+import { AppError } from './errors.js';
 import { VERSION } from './version.js';
 
 /** The domain services, built once per app and shared by routes (and later the bus and CLI). */
 export interface Services {
   jurisdictions: JurisdictionService;
+  access: AccessService;
 }
 
 /** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
@@ -25,6 +34,8 @@ export interface BuildOptions {
   geoData?: GeoData;
   /** false silences request logs (tests); default follows config.logLevel. */
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: NodeJS.WritableStream;
   webDist?: string;
 }
 
@@ -32,6 +43,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
     storage: Storage;
+    /** Every policed route with its policy (the authorization matrix test reads it). */
+    routeTable: RouteEntry[];
   }
 }
 
@@ -40,7 +53,10 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
   const storage = options.storage ?? (await openStorage(config));
   const ownsStorage = options.closeStorage ?? options.storage === undefined;
   const app = Fastify({
-    logger: options.logger === false ? false : loggerOptions(config),
+    logger:
+      options.logger === false
+        ? false
+        : { ...loggerOptions(config), ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: config.bodyLimit,
     // Strict schemas: unknown fields are an error, never silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
@@ -55,12 +71,56 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       repository: storage.repositories.jurisdictions,
       ...(options.geoData ? { data: options.geoData } : {}),
     });
-    app.decorate('services', { jurisdictions });
+    const access = await AccessService.create({
+      repository: storage.repositories.access,
+      tree: () => jurisdictions.units,
+      options: { accessTtlSeconds: config.accessTokenTtl },
+    });
+    if (config.demo) {
+      const users = storage.repositories.access;
+      await ensureDemoUsers(access, async (name) => (await users.findUserByUsername(name)) !== undefined);
+    }
+    app.decorate('services', { jurisdictions, access });
     app.decorate('storage', storage);
     if (ownsStorage) app.addHook('onClose', async () => storage.database.close());
 
     installErrorHandling(app);
-    instrumentHttp(app, createMetrics());
+    // Before any route: every /api route registered from here on must declare a policy.
+    app.decorate('routeTable', installAccessControl(app, access));
+    await app.register(fastifyHelmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      // Swagger UI (at /api/docs) sets its own CSP with hashes for its inline scripts.
+      global: true,
+    });
+    await app.register(fastifyRateLimit, {
+      global: true,
+      // After authentication, so that limits are per user and per key rather than per address.
+      hook: 'preHandler',
+      timeWindow: 60_000,
+      max: (request) => (request.principal?.kind === 'key' ? config.rateLimitKey : config.rateLimitUser),
+      keyGenerator: (request) =>
+        request.principal ? `${request.principal.kind}:${request.principal.id}` : `ip:${request.ip}`,
+      errorResponseBuilder: (_request, context) =>
+        new AppError('RATE_LIMITED', `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s.`, {
+          retryAfterSeconds: Math.ceil(context.ttl / 1000),
+        }),
+    });
+    instrumentHttp(
+      app,
+      createMetrics(),
+      config.metricsPublic ? { public: true } : { permission: 'metrics:read' },
+    );
 
     await app.register(fastifySwagger, {
       openapi: {
@@ -71,8 +131,22 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
             'City operations and governance center: jurisdictions, and (as they land) telemetry, alarms and cases. Every error is `{"error":{"code","message","details"}}` with a stable code.',
           version: VERSION,
         },
+        components: {
+          securitySchemes: {
+            bearer: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description: 'POST /api/v1/auth/login',
+            },
+            apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'cityops key create' },
+          },
+        },
+        security: [{ bearer: [] }, { apiKey: [] }],
         tags: [
           { name: 'jurisdictions', description: '行政区划 jurisdictions: tree, lookup, boundaries' },
+          { name: 'auth', description: '登录 sign-in: tokens for users (Bearer); devices use X-API-Key' },
+          { name: 'access', description: '用户与密钥 users and API keys (administrators)' },
           { name: 'operations', description: 'health and metrics' },
         ],
       },
@@ -80,6 +154,13 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
     await app.register(healthRoutes(storage.database, VERSION));
+    await app.register(authRoutes(access, { demo: config.demo, loginPerMinute: 20 }), { prefix: '/api/v1' });
+    await app.register(
+      adminRoutes(access, storage.repositories.access, () => jurisdictions.units),
+      {
+        prefix: '/api/v1',
+      },
+    );
     await app.register(jurisdictionRoutes(jurisdictions), { prefix: '/api/v1' });
     await serveDashboard(app, options.webDist);
     await app.ready();

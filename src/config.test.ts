@@ -7,6 +7,14 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info' });
     expect(config.dataDir).toBe(path.resolve('./var'));
+    expect(config).toMatchObject({ demo: false, metricsPublic: true, adminPassword: undefined });
+  });
+
+  it('reads switches as on/off', () => {
+    expect(loadConfig({ CITYOPS_DEMO: 'on', CITYOPS_METRICS_PUBLIC: 'off' })).toMatchObject({
+      demo: true,
+      metricsPublic: false,
+    });
   });
 
   it.each([
@@ -15,6 +23,9 @@ describe('loadConfig', () => {
     [{ CITYOPS_DATABASE_URL: 'mysql://x' }, 'CITYOPS_DATABASE_URL'],
     [{ CITYOPS_LOG_LEVEL: 'loud' }, 'CITYOPS_LOG_LEVEL'],
     [{ CITYOPS_BODY_LIMIT: '-1' }, 'CITYOPS_BODY_LIMIT'],
+    [{ CITYOPS_DEMO: 'maybe' }, 'CITYOPS_DEMO'],
+    [{ CITYOPS_ADMIN_PASSWORD: 'short' }, 'CITYOPS_ADMIN_PASSWORD'],
+    [{ CITYOPS_RATE_LIMIT_USER: '0' }, 'CITYOPS_RATE_LIMIT_USER'],
   ])('names the bad variable in %o', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));

@@ -10,6 +10,17 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body in bytes. */
   bodyLimit: number;
+  /** Password for the first administrator; when unset a generated one is printed once at first start. */
+  adminPassword: string | undefined;
+  /** Demo mode: well-known demo users for each level (on while the simulator runs). */
+  demo: boolean;
+  /** Whether GET /metrics answers without credentials (Prometheus scrapers usually have none). */
+  metricsPublic: boolean;
+  /** Requests per minute allowed for each user, and for each API key. */
+  rateLimitUser: number;
+  rateLimitKey: number;
+  /** Lifetime of access tokens, seconds. */
+  accessTokenTtl: number;
 }
 
 /** Thrown when an environment variable is invalid; the message names the variable. */
@@ -21,6 +32,14 @@ export class ConfigError extends Error {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be on or off (true/false, 1/0), got "${env[name]}"`);
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -35,6 +54,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   if (value < min || value > max) {
     throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   }
+  return value;
+}
+
+function adminPassword(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.CITYOPS_ADMIN_PASSWORD;
+  if (value === undefined || value === '') return undefined;
+  if (value.length < 8) throw new ConfigError('CITYOPS_ADMIN_PASSWORD', 'must have at least 8 characters');
   return value;
 }
 
@@ -59,5 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     logLevel,
     bodyLimit: integer(env, 'CITYOPS_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    adminPassword: adminPassword(env),
+    demo: flag(env, 'CITYOPS_DEMO', false),
+    metricsPublic: flag(env, 'CITYOPS_METRICS_PUBLIC', true),
+    rateLimitUser: integer(env, 'CITYOPS_RATE_LIMIT_USER', 1200, 1, 10_000_000),
+    rateLimitKey: integer(env, 'CITYOPS_RATE_LIMIT_KEY', 60_000, 1, 10_000_000),
+    accessTokenTtl: integer(env, 'CITYOPS_ACCESS_TOKEN_TTL', 900, 30, 86_400),
   };
 }

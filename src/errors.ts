@@ -15,6 +15,18 @@ export const ERRORS = {
   JURISDICTION_CONFLICT: { status: 409, message: 'A jurisdiction with this code already exists.' },
   INVALID_JURISDICTION: { status: 422, message: 'The jurisdiction definition is not valid.' },
   INVALID_GEOMETRY: { status: 422, message: 'The geometry is not a valid polygon or multipolygon.' },
+  UNAUTHENTICATED: { status: 401, message: 'Sign in, or send a valid API key.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'The username or password is wrong.' },
+  INVALID_REFRESH_TOKEN: {
+    status: 401,
+    message: 'The refresh token is invalid, expired or revoked; sign in again.',
+  },
+  FORBIDDEN: { status: 403, message: 'Your role may not do this.' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time in Retry-After.' },
+  USER_CONFLICT: { status: 409, message: 'The username is taken.' },
+  USER_NOT_FOUND: { status: 404, message: 'No such user.' },
+  KEY_NOT_FOUND: { status: 404, message: 'No such API key.' },
+  INVALID_USER: { status: 422, message: 'The user definition is not valid.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A dependency of the service is unavailable.' },
   INTERNAL: { status: 500, message: 'An internal error occurred; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,10 +1,16 @@
 import { build } from './app.js';
 import type { Config } from './config.js';
 import { StartupError } from './errors.js';
+import { ensureFirstAdmin } from './access/bootstrap.js';
 
 /** Starts the server with the given configuration and shuts it down cleanly on SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<void> {
   const app = await build(config);
+  const admin = await ensureFirstAdmin(
+    app.services.access,
+    app.storage.repositories.access,
+    config.adminPassword,
+  );
   const stop = (signal: string): void => {
     app.log.info({ signal }, 'shutting down');
     app.close().then(
@@ -40,7 +46,18 @@ export async function serve(config: Config): Promise<void> {
       `  → http://${shownHost}:${port}/            dashboard 态势大屏`,
       `  → http://${shownHost}:${port}/api/docs    API docs 接口文档`,
       `  storage 存储: ${storage.engine} (${storage.location})`,
+      ...(config.demo
+        ? ['  demo mode 演示模式: on — demo users are listed on the sign-in page and in the README']
+        : []),
       '',
     ].join('\n') + '\n',
   );
+  if (admin) {
+    // Printed, never logged: this is the only time the generated password is shown.
+    process.stdout.write(
+      admin.password
+        ? `  first administrator 初始管理员: ${admin.username} / ${admin.password}\n  (shown once — sign in and keep it safe 仅显示一次，请妥善保存)\n\n`
+        : `  first administrator 初始管理员: ${admin.username} (password from CITYOPS_ADMIN_PASSWORD)\n\n`,
+    );
+  }
 }

@@ -9,22 +9,36 @@ import { jurisdictionMigrations } from './jurisdictions/jurisdiction.migrations.
 import type { JurisdictionRepository } from './jurisdictions/jurisdiction.repository.js';
 import { PostgresJurisdictionRepository } from './jurisdictions/jurisdiction.repository.postgres.js';
 import { SqliteJurisdictionRepository } from './jurisdictions/jurisdiction.repository.sqlite.js';
+import { accessMigrations } from './access/access.migrations.js';
+import type { AccessRepository } from './access/access.repository.js';
+import { PostgresAccessRepository } from './access/access.repository.postgres.js';
+import { SqliteAccessRepository } from './access/access.repository.sqlite.js';
 
 /** Every domain's migrations, in the order they apply. A new domain appends its list here. */
-export const MIGRATIONS: readonly Migration[] = [...jurisdictionMigrations];
+export const MIGRATIONS: readonly Migration[] = [
+  ...jurisdictionMigrations,
+  ...accessMigrations,
+];
 
 /** Every domain's repository. A new domain adds its interface here and in createRepositories. */
 export interface Repositories {
   jurisdictions: JurisdictionRepository;
+  access: AccessRepository;
 }
 
 /** Picks each repository's implementation for the engine behind `database`. */
 export function createRepositories(database: Database): Repositories {
   switch (database.engine) {
     case 'sqlite':
-      return { jurisdictions: new SqliteJurisdictionRepository(database) };
+      return {
+        jurisdictions: new SqliteJurisdictionRepository(database),
+        access: new SqliteAccessRepository(database),
+      };
     case 'postgres':
-      return { jurisdictions: new PostgresJurisdictionRepository(database) };
+      return {
+        jurisdictions: new PostgresJurisdictionRepository(database),
+        access: new PostgresAccessRepository(database),
+      };
   }
 }
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { StartupError } from '../errors.js';
+import { AppError, StartupError } from '../errors.js';
 import { ConfigError } from '../config.js';
 import { VERSION } from '../version.js';
 import { geoCommand } from './geo.command.js';
@@ -8,6 +8,7 @@ import { zoneCommand } from './zone.command.js';
 import { serve } from '../server.js';
 import { lookupCommand } from './lookup.command.js';
 import { CliError } from './cli-error.js';
+import { keyCommand, userCommand } from './access.command.js';
 
 const program = new Command()
   .name('cityops')
@@ -23,6 +24,8 @@ program
 program.addCommand(geoCommand());
 program.addCommand(zoneCommand());
 program.addCommand(lookupCommand());
+program.addCommand(userCommand());
+program.addCommand(keyCommand());
 
 try {
   await program.parseAsync();
@@ -30,6 +33,10 @@ try {
   if (error instanceof ConfigError || error instanceof StartupError || error instanceof CliError) {
     process.stderr.write(`cityops: ${error.message}\n`);
     process.exit(error instanceof CliError ? error.exitCode : 1);
+  }
+  if (error instanceof AppError) {
+    process.stderr.write(`cityops: ${error.code}: ${error.message}\n`);
+    process.exit(1);
   }
   throw error;
 }

@@ -28,6 +28,7 @@ export function healthRoutes(database: Database, version: string): FastifyPlugin
     app.get(
       '/healthz',
       {
+        config: { policy: { public: true } },
         schema: {
           tags: ['operations'],
           summary: 'Liveness and storage health',

@@ -1,19 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../test-support/app.js';
+import { signIn } from '../test-support/auth.js';
 
 let app: FastifyInstance;
+let headers: { authorization: string };
 beforeAll(async () => {
   app = await buildTestApp();
+  headers = await signIn(app, { role: 'admin', scope: null });
 });
 afterAll(async () => app.close());
 
 const get = async (url: string) => {
-  const response = await app.inject({ method: 'GET', url });
+  const response = await app.inject({ method: 'GET', url, headers });
   return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
 };
 
 describe('GET /api/v1/jurisdictions', () => {
+  it('needs a signed-in user: 401 UNAUTHENTICATED without a token', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/jurisdictions?parent=50' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+  });
+
   it('lists the 38 district/county units and 1,031 towns/streets of Chongqing', async () => {
     const counties = await get('/api/v1/jurisdictions?level=county&parent=50');
     expect(counties.status).toBe(200);

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   CodeParamsSchema,
@@ -11,6 +11,7 @@ import {
   UnitDetailSchema,
 } from './jurisdiction.schema.js';
 import type { JurisdictionService } from './jurisdiction.service.js';
+import { visibility } from '../access/policy.js';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
 
 /** /api/v1/jurisdictions: the tree, point lookup and boundaries. */
@@ -18,10 +19,13 @@ export function jurisdictionRoutes(service: JurisdictionService): FastifyPluginA
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['jurisdictions'];
+    const config = { policy: { permission: 'jurisdictions:read' } } as const;
+    const seen = (request: FastifyRequest) => visibility(request, service.units);
 
     app.get(
       '/jurisdictions',
       {
+        config,
         schema: {
           tags,
           summary: 'List jurisdictions 行政区划列表',
@@ -31,12 +35,13 @@ export function jurisdictionRoutes(service: JurisdictionService): FastifyPluginA
           response: { 200: ListResponseSchema, 404: ErrorResponseSchema },
         },
       },
-      async (request) => service.list(request.query),
+      async (request) => service.list(request.query, seen(request)),
     );
 
     app.get(
       '/jurisdictions/lookup',
       {
+        config,
         schema: {
           tags,
           summary: 'Which units contain a point 坐标反查',
@@ -44,12 +49,13 @@ export function jurisdictionRoutes(service: JurisdictionService): FastifyPluginA
           response: { 200: LookupResponseSchema, 400: ErrorResponseSchema, 404: ErrorResponseSchema },
         },
       },
-      async (request) => service.lookup(request.query.lon, request.query.lat),
+      async (request) => service.lookup(request.query.lon, request.query.lat, seen(request)),
     );
 
     app.get(
       '/jurisdictions/geojson',
       {
+        config,
         schema: {
           tags,
           summary: 'Boundaries as GeoJSON 边界',
@@ -59,12 +65,13 @@ export function jurisdictionRoutes(service: JurisdictionService): FastifyPluginA
           response: { 200: FeatureCollectionSchema, 404: ErrorResponseSchema },
         },
       },
-      async (request) => service.geojson(request.query),
+      async (request) => service.geojson(request.query, seen(request)),
     );
 
     app.get(
       '/jurisdictions/:code',
       {
+        config,
         schema: {
           tags,
           summary: 'One jurisdiction with its parent chain and counts below it',
@@ -72,7 +79,7 @@ export function jurisdictionRoutes(service: JurisdictionService): FastifyPluginA
           response: { 200: UnitDetailSchema, 404: ErrorResponseSchema },
         },
       },
-      async (request) => service.get(request.params.code),
+      async (request) => service.get(request.params.code, seen(request)),
     );
   };
 }

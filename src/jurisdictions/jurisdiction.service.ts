@@ -13,6 +13,7 @@ import type {
   UnitDto,
 } from './jurisdiction.schema.js';
 import { SpatialIndex } from './spatial-index.js';
+import { EVERYTHING, type Visibility } from '../access/principal.js';
 
 /** A boundary as the service holds it: shipped data, possibly replaced by an imported one. */
 export interface HeldBoundary extends Boundary {
@@ -114,21 +115,19 @@ export class JurisdictionService {
    * Units by level and/or ancestor. With `parent` and a level: every unit of that level below
    * the parent (any depth). With `parent` alone: its direct children. With neither: all units.
    */
-  list(query: {
-    level?: Level | undefined;
-    parent?: string | undefined;
-    limit: number;
-    offset: number;
-  }): ListResponse {
+  list(
+    query: { level?: Level | undefined; parent?: string | undefined; limit: number; offset: number },
+    visible: Visibility = EVERYTHING,
+  ): ListResponse {
     let units: readonly TreeUnit[];
     if (query.parent !== undefined) {
-      this.tree.require(query.parent);
-      units = query.level
-        ? this.tree.descendants(query.parent, query.level)
-        : this.tree.children(query.parent);
+      const parent = query.parent;
+      this.requireVisible(parent, visible, true);
+      units = query.level ? this.tree.descendants(parent, query.level) : this.tree.children(parent);
     } else {
       units = this.tree.all(query.level);
     }
+    if (visible.root !== null) units = units.filter((u) => visible.contains(u.code));
     return {
       items: units
         .slice(query.offset, query.offset + query.limit)
@@ -138,19 +137,37 @@ export class JurisdictionService {
   }
 
   /** One unit with its chain and counts below it. */
-  get(code: string): UnitDetailDto {
-    const unit = this.tree.require(code);
+  get(code: string, visible: Visibility = EVERYTHING): UnitDetailDto {
+    const unit = this.requireVisible(code, visible);
     return toDetail(this.tree, unit, this.boundaries.get(code));
   }
 
   /** One unit, as in lists. */
-  unit(code: string): UnitDto {
-    return toUnit(this.tree.require(code), this.boundaries.get(code));
+  unit(code: string, visible: Visibility = EVERYTHING): UnitDto {
+    return toUnit(this.requireVisible(code, visible), this.boundaries.get(code));
+  }
+
+  /**
+   * The unit if the caller may see it; otherwise JURISDICTION_NOT_FOUND, exactly as for a code that
+   * does not exist, so that nothing leaks. With `ancestorsToo`, the units above the caller's scope
+   * count as visible (they may list their own part of a larger unit, e.g. ?parent=50).
+   */
+  private requireVisible(code: string, visible: Visibility, ancestorsToo = false): TreeUnit {
+    const unit = this.tree.get(code);
+    const seen =
+      unit !== undefined &&
+      (visible.contains(code) ||
+        (ancestorsToo && visible.root !== null && this.tree.isWithin(visible.root, code)));
+    if (!seen) throw new AppError('JURISDICTION_NOT_FOUND', `No jurisdiction has the code "${code}".`);
+    return unit;
   }
 
   /** The units containing a WGS84 point, or OUTSIDE_JURISDICTION. */
-  lookup(lon: number, lat: number): LookupResponse {
+  lookup(lon: number, lat: number, visible: Visibility = EVERYTHING): LookupResponse {
     const found = this.find(lon, lat);
+    if (found !== null && !visible.contains(found.code)) {
+      throw new AppError('OUTSIDE_JURISDICTION', 'The point lies outside your jurisdiction.', { lon, lat });
+    }
     if (found === null) {
       throw new AppError(
         'OUTSIDE_JURISDICTION',
@@ -196,8 +213,11 @@ export class JurisdictionService {
   }
 
   /** Boundaries of the units a list query selects, as GeoJSON. Units without a boundary are left out. */
-  geojson(query: { level: Level; parent?: string | undefined }): FeatureCollectionDto {
-    const { items } = this.list({ ...query, limit: Number.MAX_SAFE_INTEGER, offset: 0 });
+  geojson(
+    query: { level: Level; parent?: string | undefined },
+    visible: Visibility = EVERYTHING,
+  ): FeatureCollectionDto {
+    const { items } = this.list({ ...query, limit: Number.MAX_SAFE_INTEGER, offset: 0 }, visible);
     const features: FeatureCollectionDto['features'] = [];
     for (const unit of items) {
       const boundary = this.boundaryOf(unit.code);

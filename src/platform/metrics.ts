@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { RoutePolicy } from '../access/policy.js';
 
 /** One Prometheus registry per app (not the global one), so tests can build many apps in a process. */
 export function createMetrics(): Registry {
@@ -10,7 +11,7 @@ export function createMetrics(): Registry {
 }
 
 /** Times every request by route pattern (not raw URL, which would explode label cardinality). */
-export function instrumentHttp(app: FastifyInstance, registry: Registry): void {
+export function instrumentHttp(app: FastifyInstance, registry: Registry, policy: RoutePolicy): void {
   const duration = new Histogram({
     name: 'cityops_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status code',
@@ -29,7 +30,7 @@ export function instrumentHttp(app: FastifyInstance, registry: Registry): void {
     );
     done();
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { policy } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

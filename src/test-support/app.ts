@@ -13,9 +13,12 @@ export async function memoryStorage(): Promise<Storage> {
 }
 
 /** The whole app on an in-memory database, without a port: drive it with `app.inject()`. */
-export async function buildTestApp(storage?: Storage): Promise<FastifyInstance> {
+export async function buildTestApp(
+  storage?: Storage,
+  env: Record<string, string> = {},
+): Promise<FastifyInstance> {
   const own = storage ?? (await memoryStorage());
-  return build(loadConfig({ CITYOPS_LOG_LEVEL: 'silent' }), {
+  return build(loadConfig({ CITYOPS_LOG_LEVEL: 'silent', ...env }), {
     storage: own,
     closeStorage: storage === undefined,
     logger: false,

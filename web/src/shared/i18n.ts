@@ -17,6 +17,12 @@ const LABELS = {
   loading: { zh: '加载中…', en: 'Loading…' },
   failed: { zh: '加载失败', en: 'Failed to load' },
   storage: { zh: '存储', en: 'Storage' },
+  signIn: { zh: '登录', en: 'Sign in' },
+  signOut: { zh: '退出', en: 'Sign out' },
+  username: { zh: '用户名', en: 'Username' },
+  password: { zh: '密码', en: 'Password' },
+  signInFailed: { zh: '用户名或密码错误', en: 'Wrong username or password' },
+  demoUsers: { zh: '演示账号（演示模式）', en: 'Demo accounts (demo mode)' },
 } as const;
 
 /** A label key. */

@@ -1,0 +1,131 @@
+import type { InjectOptions } from 'fastify';
+
+/** Where a caller works and what lies inside and outside it, for building sample requests. */
+export interface SampleContext {
+  /** A township inside the caller's scope, and its county (or zone). */
+  inside: { township: string; county: string; lon: number; lat: number };
+  /** A township outside the caller's scope and its county; null for callers who see everything. */
+  outside: { township: string; county: string; lon: number; lat: number } | null;
+  /** A unique suffix for things the sample creates. */
+  unique: string;
+  /** Creates something the sample needs first (e.g. a key to revoke) and returns its id. */
+  createKey(scope: string): Promise<string>;
+}
+
+/** How the authorization matrix exercises one route. */
+export interface RouteSample {
+  /** A request about something inside the caller's scope. */
+  inside(ctx: SampleContext): Promise<InjectOptions> | InjectOptions;
+  /** The same about something outside it; omitted when the route has nothing scoped. */
+  outside?(ctx: SampleContext): Promise<InjectOptions> | InjectOptions;
+  /** Status expected for `outside` (default 404: hidden records do not leak). */
+  outsideStatus?: number;
+  /** For lists: the jurisdiction codes a response shows, each of which must be visible. */
+  codes?(body: unknown): string[];
+  /** The request ends the caller's session (logout): sign in afresh for it. */
+  endsSession?: boolean;
+}
+
+const items = (body: unknown): { code: string }[] => (body as { items: { code: string }[] }).items;
+const features = (body: unknown): string[] =>
+  (body as { features: { properties: { code: string } }[] }).features.map((f) => f.properties.code);
+
+/**
+ * One sample per policed route, keyed "METHOD /url". The authorization matrix fails for a route
+ * that has none, so a domain that adds a route adds its sample here.
+ */
+export const ROUTE_SAMPLES: Record<string, RouteSample> = {
+  'GET /healthz': { inside: () => ({ method: 'GET', url: '/healthz' }) },
+  'GET /metrics': { inside: () => ({ method: 'GET', url: '/metrics' }) },
+  'POST /api/v1/auth/login': {
+    inside: () => ({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'nobody', password: 'x' },
+    }),
+  },
+  'POST /api/v1/auth/refresh': {
+    inside: () => ({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: 'cor_unknown' } }),
+  },
+  'POST /api/v1/auth/logout': {
+    inside: () => ({ method: 'POST', url: '/api/v1/auth/logout' }),
+    endsSession: true,
+  },
+  'GET /api/v1/auth/me': { inside: () => ({ method: 'GET', url: '/api/v1/auth/me' }) },
+  'GET /api/v1/auth/demo-users': { inside: () => ({ method: 'GET', url: '/api/v1/auth/demo-users' }) },
+  'GET /api/v1/users': { inside: () => ({ method: 'GET', url: '/api/v1/users' }) },
+  'POST /api/v1/users': {
+    inside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: {
+        username: `m-${c.unique}`,
+        password: 'long-enough-pw',
+        role: 'viewer',
+        scope: c.inside.county,
+      },
+    }),
+    outside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: {
+        username: `o-${c.unique}`,
+        password: 'long-enough-pw',
+        role: 'viewer',
+        scope: c.outside!.county,
+      },
+    }),
+    outsideStatus: 422,
+  },
+  'GET /api/v1/keys': { inside: () => ({ method: 'GET', url: '/api/v1/keys' }) },
+  'POST /api/v1/keys': {
+    inside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/keys',
+      payload: { kind: 'device', scope: c.inside.county },
+    }),
+    outside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/keys',
+      payload: { kind: 'device', scope: c.outside!.county },
+    }),
+    outsideStatus: 422,
+  },
+  'DELETE /api/v1/keys/:id': {
+    inside: async (c) => ({ method: 'DELETE', url: `/api/v1/keys/${await c.createKey(c.inside.county)}` }),
+    outside: async (c) => ({ method: 'DELETE', url: `/api/v1/keys/${await c.createKey(c.outside!.county)}` }),
+  },
+  'GET /api/v1/jurisdictions': {
+    inside: (c) => ({ method: 'GET', url: `/api/v1/jurisdictions?level=township&parent=${c.inside.county}` }),
+    outside: (c) => ({
+      method: 'GET',
+      url: `/api/v1/jurisdictions?level=township&parent=${c.outside!.county}`,
+    }),
+    codes: (body) => items(body).map((i) => i.code),
+  },
+  'GET /api/v1/jurisdictions/lookup': {
+    inside: (c) => ({
+      method: 'GET',
+      url: `/api/v1/jurisdictions/lookup?lon=${c.inside.lon}&lat=${c.inside.lat}`,
+    }),
+    outside: (c) => ({
+      method: 'GET',
+      url: `/api/v1/jurisdictions/lookup?lon=${c.outside!.lon}&lat=${c.outside!.lat}`,
+    }),
+  },
+  'GET /api/v1/jurisdictions/geojson': {
+    inside: (c) => ({
+      method: 'GET',
+      url: `/api/v1/jurisdictions/geojson?level=township&parent=${c.inside.county}`,
+    }),
+    outside: (c) => ({
+      method: 'GET',
+      url: `/api/v1/jurisdictions/geojson?level=township&parent=${c.outside!.county}`,
+    }),
+    codes: features,
+  },
+  'GET /api/v1/jurisdictions/:code': {
+    inside: (c) => ({ method: 'GET', url: `/api/v1/jurisdictions/${c.inside.township}` }),
+    outside: (c) => ({ method: 'GET', url: `/api/v1/jurisdictions/${c.outside!.township}` }),
+  },
+};
