@@ -15,10 +15,7 @@ import { PostgresAccessRepository } from './access/access.repository.postgres.js
 import { SqliteAccessRepository } from './access/access.repository.sqlite.js';
 
 /** Every domain's migrations, in the order they apply. A new domain appends its list here. */
-export const MIGRATIONS: readonly Migration[] = [
-  ...jurisdictionMigrations,
-  ...accessMigrations,
-];
+export const MIGRATIONS: readonly Migration[] = [...jurisdictionMigrations, ...accessMigrations];
 
 /** Every domain's repository. A new domain adds its interface here and in createRepositories. */
 export interface Repositories {
