@@ -16,14 +16,17 @@ import { AccessService } from './access/access.service.js';
 import { adminRoutes } from './access/admin.routes.js';
 import { authRoutes } from './access/auth.routes.js';
 import { ensureDemoUsers } from './access/demo.js';
-import { installAccessControl, type RouteEntry } from './access/policy.js';
+import { installAccessControl, visibility, type RouteEntry } from './access/policy.js';
 import { AppError } from './errors.js';
+import { sensorRoutes } from './telemetry/sensor.routes.js';
+import { SensorService } from './telemetry/sensor.service.js';
 import { VERSION } from './version.js';
 
 /** The domain services, built once per app and shared by routes (and later the bus and CLI). */
 export interface Services {
   jurisdictions: JurisdictionService;
   access: AccessService;
+  sensors: SensorService;
 }
 
 /** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
@@ -80,7 +83,8 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       const users = storage.repositories.access;
       await ensureDemoUsers(access, async (name) => (await users.findUserByUsername(name)) !== undefined);
     }
-    app.decorate('services', { jurisdictions, access });
+    const sensors = await SensorService.create({ repository: storage.repositories.sensors, jurisdictions });
+    app.decorate('services', { jurisdictions, access, sensors });
     app.decorate('storage', storage);
     if (ownsStorage) app.addHook('onClose', async () => storage.database.close());
 
@@ -147,6 +151,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
           { name: 'jurisdictions', description: '行政区划 jurisdictions: tree, lookup, boundaries' },
           { name: 'auth', description: '登录 sign-in: tokens for users (Bearer); devices use X-API-Key' },
           { name: 'access', description: '用户与密钥 users and API keys (administrators)' },
+          { name: 'sensors', description: '传感器 sensor registry and type catalog' },
           { name: 'operations', description: 'health and metrics' },
         ],
       },
@@ -162,6 +167,12 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       },
     );
     await app.register(jurisdictionRoutes(jurisdictions), { prefix: '/api/v1' });
+    await app.register(
+      sensorRoutes(sensors, (request) => visibility(request, jurisdictions.units)),
+      {
+        prefix: '/api/v1',
+      },
+    );
     await serveDashboard(app, options.webDist);
     await app.ready();
     return app;

@@ -27,6 +27,11 @@ export const ERRORS = {
   USER_NOT_FOUND: { status: 404, message: 'No such user.' },
   KEY_NOT_FOUND: { status: 404, message: 'No such API key.' },
   INVALID_USER: { status: 422, message: 'The user definition is not valid.' },
+  SENSOR_NOT_FOUND: { status: 404, message: 'No sensor has this id.' },
+  SENSOR_CONFLICT: { status: 409, message: 'A sensor with this id already exists.' },
+  UNKNOWN_SENSOR_TYPE: { status: 422, message: 'The sensor type is not in the catalog.' },
+  INVALID_SENSOR: { status: 422, message: 'The sensor definition is not valid.' },
+  INVALID_IMPORT_FILE: { status: 422, message: 'The import file cannot be read as sensors.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A dependency of the service is unavailable.' },
   INTERNAL: { status: 500, message: 'An internal error occurred; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;

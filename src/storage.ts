@@ -13,14 +13,23 @@ import { accessMigrations } from './access/access.migrations.js';
 import type { AccessRepository } from './access/access.repository.js';
 import { PostgresAccessRepository } from './access/access.repository.postgres.js';
 import { SqliteAccessRepository } from './access/access.repository.sqlite.js';
+import { sensorMigrations } from './telemetry/sensor.migrations.js';
+import type { SensorRepository } from './telemetry/sensor.repository.js';
+import { PostgresSensorRepository } from './telemetry/sensor.repository.postgres.js';
+import { SqliteSensorRepository } from './telemetry/sensor.repository.sqlite.js';
 
 /** Every domain's migrations, in the order they apply. A new domain appends its list here. */
-export const MIGRATIONS: readonly Migration[] = [...jurisdictionMigrations, ...accessMigrations];
+export const MIGRATIONS: readonly Migration[] = [
+  ...jurisdictionMigrations,
+  ...sensorMigrations,
+  ...accessMigrations,
+];
 
 /** Every domain's repository. A new domain adds its interface here and in createRepositories. */
 export interface Repositories {
   jurisdictions: JurisdictionRepository;
   access: AccessRepository;
+  sensors: SensorRepository;
 }
 
 /** Picks each repository's implementation for the engine behind `database`. */
@@ -30,11 +39,13 @@ export function createRepositories(database: Database): Repositories {
       return {
         jurisdictions: new SqliteJurisdictionRepository(database),
         access: new SqliteAccessRepository(database),
+        sensors: new SqliteSensorRepository(database),
       };
     case 'postgres':
       return {
         jurisdictions: new PostgresJurisdictionRepository(database),
         access: new PostgresAccessRepository(database),
+        sensors: new PostgresSensorRepository(database),
       };
   }
 }

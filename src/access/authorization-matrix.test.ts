@@ -127,6 +127,8 @@ function context(caller: Caller): SampleContext {
     unique: `${++unique}`,
     createKey: async (scope) =>
       (await app.services.access.createKey({ kind: 'device', label: 'matrix', scope })).record.id,
+    createSensor: async ({ lon, lat }) =>
+      (await app.services.sensors.create({ id: `m-${++unique}`, type: 'water_main_pressure', lon, lat })).id,
   };
 }
 

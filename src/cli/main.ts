@@ -7,6 +7,7 @@ import { geoCommand } from './geo.command.js';
 import { zoneCommand } from './zone.command.js';
 import { serve } from '../server.js';
 import { lookupCommand } from './lookup.command.js';
+import { sensorsCommand } from './sensors.command.js';
 import { CliError } from './cli-error.js';
 import { keyCommand, userCommand } from './access.command.js';
 
@@ -24,6 +25,7 @@ program
 program.addCommand(geoCommand());
 program.addCommand(zoneCommand());
 program.addCommand(lookupCommand());
+program.addCommand(sensorsCommand());
 program.addCommand(userCommand());
 program.addCommand(keyCommand());
 

@@ -10,6 +10,8 @@ export interface SampleContext {
   unique: string;
   /** Creates something the sample needs first (e.g. a key to revoke) and returns its id. */
   createKey(scope: string): Promise<string>;
+  /** Registers a sensor at a point (inside or outside) and returns its id. */
+  createSensor(at: { lon: number; lat: number }): Promise<string>;
 }
 
 /** How the authorization matrix exercises one route. */
@@ -127,5 +129,59 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   'GET /api/v1/jurisdictions/:code': {
     inside: (c) => ({ method: 'GET', url: `/api/v1/jurisdictions/${c.inside.township}` }),
     outside: (c) => ({ method: 'GET', url: `/api/v1/jurisdictions/${c.outside!.township}` }),
+  },
+  'GET /api/v1/sensor-types': { inside: () => ({ method: 'GET', url: '/api/v1/sensor-types' }) },
+  'GET /api/v1/sensors': {
+    inside: (c) => ({ method: 'GET', url: `/api/v1/sensors?scope=${c.inside.county}` }),
+    outside: (c) => ({ method: 'GET', url: `/api/v1/sensors?scope=${c.outside!.county}` }),
+    codes: (body) =>
+      (body as { items: { jurisdiction: { township: string | null; county: string | null } }[] }).items.map(
+        (s) => s.jurisdiction.township ?? s.jurisdiction.county ?? '',
+      ),
+  },
+  'POST /api/v1/sensors': {
+    inside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/sensors',
+      payload: { id: `m-in-${c.unique}`, type: 'water_main_pressure', lon: c.inside.lon, lat: c.inside.lat },
+    }),
+    outside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/sensors',
+      payload: {
+        id: `m-out-${c.unique}`,
+        type: 'water_main_pressure',
+        lon: c.outside!.lon,
+        lat: c.outside!.lat,
+      },
+    }),
+  },
+  'POST /api/v1/sensors/import': {
+    inside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/sensors/import',
+      headers: { 'content-type': 'text/csv' },
+      payload: `id,type,lon,lat\nm-imp-${c.unique},tunnel_co,${c.inside.lon},${c.inside.lat}\n`,
+    }),
+  },
+  'GET /api/v1/sensors/:id': {
+    inside: async (c) => ({ method: 'GET', url: `/api/v1/sensors/${await c.createSensor(c.inside)}` }),
+    outside: async (c) => ({ method: 'GET', url: `/api/v1/sensors/${await c.createSensor(c.outside!)}` }),
+  },
+  'PATCH /api/v1/sensors/:id': {
+    inside: async (c) => ({
+      method: 'PATCH',
+      url: `/api/v1/sensors/${await c.createSensor(c.inside)}`,
+      payload: { department: 'matrix' },
+    }),
+    outside: async (c) => ({
+      method: 'PATCH',
+      url: `/api/v1/sensors/${await c.createSensor(c.outside!)}`,
+      payload: { department: 'matrix' },
+    }),
+  },
+  'DELETE /api/v1/sensors/:id': {
+    inside: async (c) => ({ method: 'DELETE', url: `/api/v1/sensors/${await c.createSensor(c.inside)}` }),
+    outside: async (c) => ({ method: 'DELETE', url: `/api/v1/sensors/${await c.createSensor(c.outside!)}` }),
   },
 };
