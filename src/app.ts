@@ -20,6 +20,11 @@ import { installAccessControl, visibility, type RouteEntry } from './access/poli
 import { AppError } from './errors.js';
 import { sensorRoutes } from './telemetry/sensor.routes.js';
 import { SensorService } from './telemetry/sensor.service.js';
+import type { EventBus } from './platform/bus/event-bus.js';
+import { InProcessBus } from './platform/bus/in-process-bus.js';
+import { openTelemetryEngine, type TelemetryEngine } from './telemetry/telemetry-engine.js';
+import { TelemetryIngest } from './telemetry/telemetry-ingest.js';
+import { telemetryRoutes } from './telemetry/telemetry.routes.js';
 import { VERSION } from './version.js';
 
 /** The domain services, built once per app and shared by routes (and later the bus and CLI). */
@@ -27,6 +32,12 @@ export interface Services {
   jurisdictions: JurisdictionService;
   access: AccessService;
   sensors: SensorService;
+  /** The event bus: telemetry.readings now; alarms and cases subscribe as they land. */
+  bus: EventBus;
+  /** The time-series engine (store + background jobs). */
+  telemetry: TelemetryEngine;
+  /** Validates readings from HTTP and MQTT and appends them durably. */
+  ingest: TelemetryIngest;
 }
 
 /** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
@@ -84,9 +95,30 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       await ensureDemoUsers(access, async (name) => (await users.findUserByUsername(name)) !== undefined);
     }
     const sensors = await SensorService.create({ repository: storage.repositories.sensors, jurisdictions });
-    app.decorate('services', { jurisdictions, access, sensors });
+    const bus = new InProcessBus({
+      onError: (error, where) => app.log.error({ err: error, where }, 'bus handler failed'),
+    });
+    const telemetry = await openTelemetryEngine({
+      database: storage.database,
+      repository: storage.repositories.readings,
+      bus,
+      config,
+      onError: (error, during) => app.log.error({ err: error, during }, 'telemetry background work failed'),
+    });
+    const ingest = new TelemetryIngest({
+      resolve: (id) => sensors.resolve(id),
+      append: (readings) => telemetry.store.append(readings),
+      maxAgeMs: config.ingestMaxAgeHours * 3_600_000,
+      maxAheadMs: config.ingestMaxAheadSeconds * 1000,
+    });
+    app.decorate('services', { jurisdictions, access, sensors, bus, telemetry, ingest });
     app.decorate('storage', storage);
-    if (ownsStorage) app.addHook('onClose', async () => storage.database.close());
+    // In this order: commit what ingest accepted, stop the bus, then close the database.
+    app.addHook('onClose', async () => {
+      await telemetry.close();
+      await bus.close();
+      if (ownsStorage) await storage.database.close();
+    });
 
     installErrorHandling(app);
     // Before any route: every /api route registered from here on must declare a policy.
@@ -152,6 +184,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
           { name: 'auth', description: '登录 sign-in: tokens for users (Bearer); devices use X-API-Key' },
           { name: 'access', description: '用户与密钥 users and API keys (administrators)' },
           { name: 'sensors', description: '传感器 sensor registry and type catalog' },
+          { name: 'telemetry', description: '城市体征 telemetry ingest, latest values, series, vital signs' },
           { name: 'operations', description: 'health and metrics' },
         ],
       },
@@ -172,6 +205,16 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       {
         prefix: '/api/v1',
       },
+    );
+    await app.register(
+      telemetryRoutes({
+        ingest,
+        store: telemetry.store,
+        sensors,
+        tree: () => jurisdictions.units,
+        visibleTo: (request) => visibility(request, jurisdictions.units),
+      }),
+      { prefix: '/api/v1' },
     );
     await serveDashboard(app, options.webDist);
     await app.ready();

@@ -26,9 +26,69 @@ describe('loadConfig', () => {
     [{ CITYOPS_DEMO: 'maybe' }, 'CITYOPS_DEMO'],
     [{ CITYOPS_ADMIN_PASSWORD: 'short' }, 'CITYOPS_ADMIN_PASSWORD'],
     [{ CITYOPS_RATE_LIMIT_USER: '0' }, 'CITYOPS_RATE_LIMIT_USER'],
+    [{ CITYOPS_RAW_RETENTION_DAYS: '0' }, 'CITYOPS_RAW_RETENTION_DAYS'],
+    [
+      { CITYOPS_RAW_RETENTION_DAYS: '60', CITYOPS_ROLLUP_RETENTION_DAYS: '30' },
+      'CITYOPS_ROLLUP_RETENTION_DAYS',
+    ],
+    [{ CITYOPS_INGEST_MAX_PENDING: '9999' }, 'CITYOPS_INGEST_MAX_PENDING'],
+    [{ CITYOPS_MQTT: 'maybe' }, 'CITYOPS_MQTT'],
+    [{ CITYOPS_MQTT_PORT: '1883x' }, 'CITYOPS_MQTT_PORT'],
+    [{ CITYOPS_MQTT_PORT: '65536' }, 'CITYOPS_MQTT_PORT'],
+    [{ CITYOPS_MQTT_URL: 'http://127.0.0.1:1883' }, 'CITYOPS_MQTT_URL'],
+    [{ CITYOPS_MQTT_URL: '127.0.0.1:1883' }, 'CITYOPS_MQTT_URL'],
+    [{ CITYOPS_MQTT_CLIENT_ID: 'a b' }, 'CITYOPS_MQTT_CLIENT_ID'],
   ])('names the bad variable in %o', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
+  });
+
+  it('keeps raw telemetry 30 days and rollups a year unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({
+      rawRetentionDays: 30,
+      rollupRetentionDays: 365,
+      ingestMaxPending: 500_000,
+    });
+    expect(
+      loadConfig({
+        CITYOPS_RAW_RETENTION_DAYS: '7',
+        CITYOPS_ROLLUP_RETENTION_DAYS: '90',
+        CITYOPS_INGEST_MAX_PENDING: '20000',
+      }),
+    ).toMatchObject({ rawRetentionDays: 7, rollupRetentionDays: 90, ingestMaxPending: 20_000 });
+  });
+
+  it('runs the embedded MQTT broker on 127.0.0.1:1883 unless told otherwise, and knows whether the port was chosen', () => {
+    expect(loadConfig({})).toMatchObject({
+      mqttEnabled: true,
+      mqttUrl: undefined,
+      mqttHost: '127.0.0.1',
+      mqttPort: 1883,
+      mqttPortExplicit: false,
+      mqttClientId: 'cityops-ingest',
+    });
+    expect(loadConfig({ CITYOPS_MQTT_PORT: '1883' })).toMatchObject({
+      mqttPort: 1883,
+      mqttPortExplicit: true,
+    });
+    expect(loadConfig({ CITYOPS_MQTT_PORT: '' })).toMatchObject({ mqttPort: 1883, mqttPortExplicit: false });
+    expect(
+      loadConfig({
+        CITYOPS_MQTT: 'off',
+        CITYOPS_MQTT_URL: 'mqtts://u:p@broker.example:8883',
+        CITYOPS_MQTT_CLIENT_ID: 'cityops-2',
+      }),
+    ).toMatchObject({
+      mqttEnabled: false,
+      mqttUrl: 'mqtts://u:p@broker.example:8883',
+      mqttClientId: 'cityops-2',
+    });
+  });
+
+  it('never echoes an MQTT broker password in its error', () => {
+    expect(() => loadConfig({ CITYOPS_MQTT_URL: 'ws://u:secret@h:1883' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('secret') as unknown }),
+    );
   });
 
   it('never echoes a database password in its error', () => {

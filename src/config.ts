@@ -21,6 +21,24 @@ export interface Config {
   rateLimitKey: number;
   /** Lifetime of access tokens, seconds. */
   accessTokenTtl: number;
+  /** Days raw telemetry readings are kept, and days their 1-minute and 1-hour rollups are kept. */
+  rawRetentionDays: number;
+  rollupRetentionDays: number;
+  /** Readings accepted but not yet committed before ingest answers 503 OVERLOADED. */
+  ingestMaxPending: number;
+  /** How old, and how far ahead of the server clock, a reading's timestamp may be (else TIMESTAMP_OUT_OF_RANGE). */
+  ingestMaxAgeHours: number;
+  ingestMaxAheadSeconds: number;
+  /** MQTT ingest on or off (CITYOPS_MQTT=off disables both the embedded broker and the external subscriber). */
+  mqttEnabled: boolean;
+  /** mqtt:// or mqtts:// URL of an external broker to subscribe to; undefined runs the embedded broker. */
+  mqttUrl: string | undefined;
+  /** Address and port of the embedded broker; `mqttPortExplicit` is true when CITYOPS_MQTT_PORT was set. */
+  mqttHost: string;
+  mqttPort: number;
+  mqttPortExplicit: boolean;
+  /** Client id of the persistent session on the external broker (one per cityops ingest process). */
+  mqttClientId: string;
 }
 
 /** Thrown when an environment variable is invalid; the message names the variable. */
@@ -91,5 +109,68 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitUser: integer(env, 'CITYOPS_RATE_LIMIT_USER', 1200, 1, 10_000_000),
     rateLimitKey: integer(env, 'CITYOPS_RATE_LIMIT_KEY', 60_000, 1, 10_000_000),
     accessTokenTtl: integer(env, 'CITYOPS_ACCESS_TOKEN_TTL', 900, 30, 86_400),
+    ...telemetryRetention(env),
+    // At least one full request (10,000 readings), or a valid batch could never be accepted.
+    ingestMaxPending: integer(env, 'CITYOPS_INGEST_MAX_PENDING', 500_000, 10_000, 100_000_000),
+    // 30 days back by default: the raw retention, so that a backfill of the simulator fits.
+    ingestMaxAgeHours: integer(env, 'CITYOPS_INGEST_MAX_AGE_HOURS', 720, 1, 24 * 3650),
+    ingestMaxAheadSeconds: integer(env, 'CITYOPS_INGEST_MAX_AHEAD_SECONDS', 300, 0, 86_400),
+    ...mqttConfig(env),
   };
+}
+
+type MqttConfig = Pick<
+  Config,
+  'mqttEnabled' | 'mqttUrl' | 'mqttHost' | 'mqttPort' | 'mqttPortExplicit' | 'mqttClientId'
+>;
+
+function mqttConfig(env: NodeJS.ProcessEnv): MqttConfig {
+  const url = env.CITYOPS_MQTT_URL?.trim() || undefined;
+  if (url !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['mqtt:', 'mqtts:'].includes(parsed.protocol) || parsed.hostname === '') {
+      throw new ConfigError(
+        'CITYOPS_MQTT_URL',
+        `must be an mqtt:// or mqtts:// URL such as mqtt://127.0.0.1:1883 (leave it unset for the embedded broker), got "${url.replace(/:[^:@/]*@/, ':***@')}"`,
+      );
+    }
+  }
+  const clientId = env.CITYOPS_MQTT_CLIENT_ID?.trim() || 'cityops-ingest';
+  // The topic-safe characters: the id also names the session in the broker's logs and ACLs.
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(clientId)) {
+    throw new ConfigError(
+      'CITYOPS_MQTT_CLIENT_ID',
+      `must be 1–64 letters, digits or _ . : -, got "${clientId}"`,
+    );
+  }
+  const port = env.CITYOPS_MQTT_PORT?.trim();
+  return {
+    mqttEnabled: flag(env, 'CITYOPS_MQTT', true),
+    mqttUrl: url,
+    mqttHost: env.CITYOPS_MQTT_HOST?.trim() || '127.0.0.1',
+    mqttPort: integer(env, 'CITYOPS_MQTT_PORT', 1883, 0, 65535),
+    // A port chosen on purpose must be honoured or refused, never silently replaced.
+    mqttPortExplicit: port !== undefined && port !== '',
+    mqttClientId: clientId,
+  };
+}
+
+function telemetryRetention(
+  env: NodeJS.ProcessEnv,
+): Pick<Config, 'rawRetentionDays' | 'rollupRetentionDays'> {
+  const rawRetentionDays = integer(env, 'CITYOPS_RAW_RETENTION_DAYS', 30, 1, 36_500);
+  const rollupRetentionDays = integer(env, 'CITYOPS_ROLLUP_RETENTION_DAYS', 365, 1, 36_500);
+  // Rollups outliving raw data is the point; the reverse would leave hours with neither.
+  if (rollupRetentionDays < rawRetentionDays) {
+    throw new ConfigError(
+      'CITYOPS_ROLLUP_RETENTION_DAYS',
+      `must be at least CITYOPS_RAW_RETENTION_DAYS (${rawRetentionDays}), got ${rollupRetentionDays}`,
+    );
+  }
+  return { rawRetentionDays, rollupRetentionDays };
 }

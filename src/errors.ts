@@ -32,7 +32,16 @@ export const ERRORS = {
   UNKNOWN_SENSOR_TYPE: { status: 422, message: 'The sensor type is not in the catalog.' },
   INVALID_SENSOR: { status: 422, message: 'The sensor definition is not valid.' },
   INVALID_IMPORT_FILE: { status: 422, message: 'The import file cannot be read as sensors.' },
+  INVALID_READING: { status: 422, message: 'The reading is not {"sensor", "ts", "value"}.' },
+  UNKNOWN_SENSOR: { status: 422, message: 'No such sensor is registered in your jurisdiction.' },
+  INVALID_VALUE: { status: 422, message: 'The value must be a finite number.' },
+  INVALID_TIMESTAMP: {
+    status: 422,
+    message: 'The timestamp must be epoch milliseconds or ISO-8601 with a zone.',
+  },
+  TIMESTAMP_OUT_OF_RANGE: { status: 422, message: 'The timestamp is too far in the future or the past.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A dependency of the service is unavailable.' },
+  OVERLOADED: { status: 503, message: 'The server is at capacity; retry after the time in Retry-After.' },
   INTERNAL: { status: 500, message: 'An internal error occurred; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

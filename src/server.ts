@@ -2,6 +2,7 @@ import { build } from './app.js';
 import type { Config } from './config.js';
 import { StartupError } from './errors.js';
 import { ensureFirstAdmin } from './access/bootstrap.js';
+import { startMqttIngest, type MqttIngestHandle } from './telemetry/mqtt/mqtt.js';
 
 /** Starts the server with the given configuration and shuts it down cleanly on SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<void> {
@@ -11,15 +12,19 @@ export async function serve(config: Config): Promise<void> {
     app.storage.repositories.access,
     config.adminPassword,
   );
+  let mqtt: MqttIngestHandle | undefined;
   const stop = (signal: string): void => {
     app.log.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
+    // MQTT first, so that messages being stored commit (and get their PUBACK) while storage is open.
+    (mqtt?.close() ?? Promise.resolve())
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -35,6 +40,18 @@ export async function serve(config: Config): Promise<void> {
     }
     throw error;
   }
+  try {
+    mqtt = await startMqttIngest({
+      config,
+      ingest: app.services.ingest,
+      access: app.services.access,
+      tree: () => app.services.jurisdictions.units,
+      log: app.log.child({ component: 'mqtt' }),
+    });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -45,6 +62,7 @@ export async function serve(config: Config): Promise<void> {
       `  cityops 城运 is serving the operations center 城市运行中心已启动`,
       `  → http://${shownHost}:${port}/            dashboard 态势大屏`,
       `  → http://${shownHost}:${port}/api/docs    API docs 接口文档`,
+      ...(mqtt.address ? [`  → ${mqtt.address}   MQTT ingest 物联网接入 (${mqtt.mode}; docs/mqtt.md)`] : []),
       `  storage 存储: ${storage.engine} (${storage.location})`,
       ...(config.demo
         ? ['  demo mode 演示模式: on — demo users are listed on the sign-in page and in the README']

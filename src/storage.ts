@@ -17,11 +17,16 @@ import { sensorMigrations } from './telemetry/sensor.migrations.js';
 import type { SensorRepository } from './telemetry/sensor.repository.js';
 import { PostgresSensorRepository } from './telemetry/sensor.repository.postgres.js';
 import { SqliteSensorRepository } from './telemetry/sensor.repository.sqlite.js';
+import { telemetryMigrations } from './telemetry/telemetry.migrations.js';
+import type { ReadingRepository } from './telemetry/reading.repository.js';
+import { PostgresReadingRepository } from './telemetry/reading.repository.postgres.js';
+import { SqliteReadingRepository } from './telemetry/reading.repository.sqlite.js';
 
 /** Every domain's migrations, in the order they apply. A new domain appends its list here. */
 export const MIGRATIONS: readonly Migration[] = [
   ...jurisdictionMigrations,
   ...sensorMigrations,
+  ...telemetryMigrations,
   ...accessMigrations,
 ];
 
@@ -30,6 +35,7 @@ export interface Repositories {
   jurisdictions: JurisdictionRepository;
   access: AccessRepository;
   sensors: SensorRepository;
+  readings: ReadingRepository;
 }
 
 /** Picks each repository's implementation for the engine behind `database`. */
@@ -40,12 +46,14 @@ export function createRepositories(database: Database): Repositories {
         jurisdictions: new SqliteJurisdictionRepository(database),
         access: new SqliteAccessRepository(database),
         sensors: new SqliteSensorRepository(database),
+        readings: new SqliteReadingRepository(database),
       };
     case 'postgres':
       return {
         jurisdictions: new PostgresJurisdictionRepository(database),
         access: new PostgresAccessRepository(database),
         sensors: new PostgresSensorRepository(database),
+        readings: new PostgresReadingRepository(database),
       };
   }
 }

@@ -71,6 +71,11 @@ export class SensorService {
     return this.index.getKey(key);
   }
 
+  /** Every registered sensor (the in-memory index): for indicators computed over a whole area. */
+  registered(): IterableIterator<RegisteredSensor> {
+    return this.index.values();
+  }
+
   /** Number of registered sensors. */
   get size(): number {
     return this.index.size;

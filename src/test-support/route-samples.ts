@@ -184,4 +184,40 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
     inside: async (c) => ({ method: 'DELETE', url: `/api/v1/sensors/${await c.createSensor(c.inside)}` }),
     outside: async (c) => ({ method: 'DELETE', url: `/api/v1/sensors/${await c.createSensor(c.outside!)}` }),
   },
+  'POST /api/v1/telemetry': {
+    inside: async (c) => ({
+      method: 'POST',
+      url: '/api/v1/telemetry',
+      payload: { readings: [{ sensor: await c.createSensor(c.inside), ts: Date.now(), value: 0.3 }] },
+    }),
+    outside: async (c) => ({
+      method: 'POST',
+      url: '/api/v1/telemetry',
+      payload: { readings: [{ sensor: await c.createSensor(c.outside!), ts: Date.now(), value: 0.3 }] },
+    }),
+    // The batch is answered; the reading for a sensor outside is refused alone as UNKNOWN_SENSOR.
+    outsideStatus: 202,
+  },
+  'GET /api/v1/sensors/:id/latest': {
+    inside: async (c) => ({ method: 'GET', url: `/api/v1/sensors/${await c.createSensor(c.inside)}/latest` }),
+    outside: async (c) => ({
+      method: 'GET',
+      url: `/api/v1/sensors/${await c.createSensor(c.outside!)}/latest`,
+    }),
+  },
+  'GET /api/v1/sensors/:id/series': {
+    inside: async (c) => ({ method: 'GET', url: `/api/v1/sensors/${await c.createSensor(c.inside)}/series` }),
+    outside: async (c) => ({
+      method: 'GET',
+      url: `/api/v1/sensors/${await c.createSensor(c.outside!)}/series`,
+    }),
+  },
+  'GET /api/v1/vitals': {
+    inside: (c) => ({ method: 'GET', url: `/api/v1/vitals?scope=${c.inside.county}` }),
+    outside: (c) => ({ method: 'GET', url: `/api/v1/vitals?scope=${c.outside!.county}` }),
+    codes: (body) => {
+      const v = body as { scope: { code: string }; units: { code: string }[] };
+      return [v.scope.code, ...v.units.map((u) => u.code)];
+    },
+  },
 };

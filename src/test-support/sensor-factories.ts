@@ -1,3 +1,5 @@
+import type { RegisteredSensor } from '../telemetry/sensor-index.js';
+import { sensorType } from '../telemetry/sensor-types.js';
 import type { NewSensorRecord } from '../telemetry/sensor.repository.js';
 import type { SensorCreate } from '../telemetry/sensor.schema.js';
 
@@ -42,5 +44,25 @@ export function buildSensorInput(overrides: Partial<SensorCreate> = {}): SensorC
     department: '重庆水务集团',
     metadata: { site: '解放碑' },
     ...overrides,
+  };
+}
+
+/** A sensor as the in-memory registry holds it (what ingest resolves), in a county's first township. */
+export function buildRegisteredSensor(
+  id: string,
+  key: number,
+  county: string,
+  type = 'water_main_pressure',
+): RegisteredSensor {
+  return {
+    id,
+    key,
+    type: sensorType(type)!,
+    lon: 106.5,
+    lat: 29.5,
+    provinceCode: '50',
+    prefectureCode: null,
+    countyCode: county,
+    townshipCode: `${county}001`,
   };
 }

@@ -14,6 +14,11 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
+      // Overload and rate-limit answers say when to come back (HTTP Retry-After, in seconds).
+      const retry = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (typeof retry === 'number' && !reply.hasHeader('retry-after')) {
+        reply.header('retry-after', String(retry));
+      }
       return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
     }
     if (error.validation) {
