@@ -120,7 +120,7 @@ export class TelemetryIngest {
       }
       return {
         code: 'TIMESTAMP_OUT_OF_RANGE',
-        message: `"ts" ${new Date(time).toISOString()} is more than ${this.maxAheadMs / 1000} s ahead of or ${Math.round(this.maxAgeMs / 3_600_000)} h behind the server clock`,
+        message: `"ts" ${describeTime(time)} is more than ${this.maxAheadMs / 1000} s ahead of or ${Math.round(this.maxAgeMs / 3_600_000)} h behind the server clock`,
       };
     }
     return { key: registered.key, ts: time, value };
@@ -133,4 +133,10 @@ function timestamp(ts: unknown): number | null {
   if (typeof ts !== 'string' || !ISO.test(ts)) return null;
   const parsed = Date.parse(ts);
   return Number.isNaN(parsed) ? null : parsed;
+}
+
+/** A timestamp for a message: ISO-8601 where Date can represent it (±275,000 years), the number otherwise. */
+function describeTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
 }
