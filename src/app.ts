@@ -95,6 +95,10 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       await ensureDemoUsers(access, async (name) => (await users.findUserByUsername(name)) !== undefined);
     }
     const sensors = await SensorService.create({ repository: storage.repositories.sensors, jurisdictions });
+    // Zones and imported boundaries (changed by the CLI while the server was down) can move sensors
+    // to another unit: bring their stored chains up to date before anyone reads or scopes by them.
+    const moved = await sensors.rechain();
+    if (moved > 0) app.log.info({ moved }, 'sensor jurisdiction chains updated to the current tree');
     const bus = new InProcessBus({
       onError: (error, where) => app.log.error({ err: error, where }, 'bus handler failed'),
     });
