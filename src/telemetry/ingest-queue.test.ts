@@ -132,4 +132,29 @@ describe('IngestQueue', () => {
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'publish failed' }));
     await expect(queue.enqueue(batch(1))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
+
+  it('commits a batch enqueued while the previous drain is winding down (any microtask depth)', async () => {
+    for (let depth = 0; depth < 8; depth++) {
+      const queue = new IngestQueue({
+        maxPending: 100,
+        maxGroup: 100,
+        commit: async () => 1,
+        onError: () => undefined,
+      });
+      const second = queue.enqueue(batch(1)).then(async () => {
+        for (let i = 0; i < depth; i++) await Promise.resolve();
+        return queue.enqueue(batch(1));
+      });
+      await expect(
+        Promise.race([
+          second.then(() => 'committed'),
+          tick()
+            .then(tick)
+            .then(() => 'stranded'),
+        ]),
+      ).resolves.toBe('committed');
+      await queue.close();
+      expect(queue.pendingReadings).toBe(0);
+    }
+  });
 });

@@ -64,7 +64,7 @@ export class IngestQueue<T> {
   /** Refuses new batches and waits until the accepted ones are committed (or failed). */
   async close(): Promise<void> {
     this.closed = true;
-    await this.running;
+    while (this.running) await this.running;
   }
 
   private async drain(): Promise<void> {
@@ -72,6 +72,9 @@ export class IngestQueue<T> {
       await this.commitAll();
     } finally {
       this.running = undefined;
+      // commitAll saw an empty queue a few microtasks ago; a batch enqueued since then found
+      // `running` still set and started nothing. Start again rather than strand it unanswered.
+      if (this.waiting.length > 0) this.running = this.drain();
     }
   }
 

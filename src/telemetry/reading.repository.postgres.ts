@@ -123,16 +123,21 @@ export class PostgresReadingRepository implements ReadingRepository {
   async compact(hour: number, fromKey: number, toKey: number, maxSeq: number): Promise<CompactionResult> {
     return withTransaction(this.database.pool, async (client) => {
       const { rows: lock } = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_xact_lock($1) AS locked',
+        // Per schema, like the writer lock: deployments in other schemas of the database are not blocked.
+        'SELECT pg_try_advisory_xact_lock($1, hashtext(current_schema())) AS locked',
         [PG_COMPACTION_LOCK],
       );
       if (!lock[0]?.locked) return { pairs: 0, readings: 0 };
       const range = [hour, fromKey, toKey];
-      const pieces = await client.query<ChunkRow>(
-        `SELECT key, hour, seq, data FROM telemetry_pieces
-         WHERE key BETWEEN $2 AND $3 AND hour = $1 AND seq <= $4 ORDER BY key, seq`,
+      // Delete and load in one statement: under READ COMMITTED a separate SELECT and DELETE see
+      // different snapshots, and a flush slice committed in between (same seq) would be deleted
+      // without having been merged. RETURNING hands back exactly the rows this transaction removed.
+      const deleted = await client.query<ChunkRow>(
+        `DELETE FROM telemetry_pieces WHERE key BETWEEN $2 AND $3 AND hour = $1 AND seq <= $4
+         RETURNING key, hour, seq, data`,
         [...range, maxSeq],
       );
+      const pieces = { rows: deleted.rows.sort((a, b) => a.key - b.key || a.seq - b.seq) };
       const chunks = await client.query<ChunkRow>(
         'SELECT key, hour, seq, data FROM telemetry_chunks WHERE hour = $1 AND key BETWEEN $2 AND $3',
         range,
@@ -152,12 +157,6 @@ export class PostgresReadingRepository implements ReadingRepository {
         if (result) done.push(result);
       }
       if (done.length > 0) await writeCompacted(client, done);
-      // Exactly the pieces loaded above: the transaction holds no lock against new ones, but those
-      // have a higher seq.
-      await client.query(
-        'DELETE FROM telemetry_pieces WHERE key BETWEEN $2 AND $3 AND hour = $1 AND seq <= $4',
-        [...range, maxSeq],
-      );
       return { pairs: done.length, readings: done.reduce((sum, d) => sum + d.readings, 0) };
     });
   }

@@ -25,20 +25,22 @@ export function retentionCutoffs(
 
 /**
  * Deletes what has aged out, in batches of `batch` rows so no transaction runs long; yields to the
- * event loop between batches. Resolves with the number of rows deleted.
+ * event loop between batches, and ends early when `stop()` says so (shutdown). Resolves with the
+ * number of rows deleted.
  */
 export async function enforceRetention(
   repository: ReadingRepository,
   now: number,
   policy: RetentionPolicy,
   batch = 5_000,
+  stop: () => boolean = () => false,
 ): Promise<number> {
   const { rawBeforeHour, rollupBeforeHour } = retentionCutoffs(now, policy);
   let total = 0;
   for (;;) {
     const deleted = await repository.deleteBefore(rawBeforeHour, rollupBeforeHour, batch);
     total += deleted;
-    if (deleted === 0) return total;
+    if (deleted === 0 || stop()) return total;
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

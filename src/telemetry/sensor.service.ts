@@ -279,7 +279,8 @@ function checkMetadata(metadata: Record<string, unknown>): Record<string, unknow
   return metadata;
 }
 
-function finestCode(chain: SensorChain): string {
+/** The finest unit a sensor stands in: what visibility (scope) checks are made against. */
+export function finestCode(chain: SensorChain): string {
   return chain.townshipCode ?? chain.countyCode ?? chain.prefectureCode ?? chain.provinceCode;
 }
 

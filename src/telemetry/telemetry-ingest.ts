@@ -2,6 +2,7 @@ import type { Visibility } from '../access/principal.js';
 import type { ErrorCode } from '../errors.js';
 import type { Reading } from './reading.types.js';
 import type { RegisteredSensor } from './sensor-index.js';
+import { finestCode } from './sensor.service.js';
 
 /** Why one reading of a batch was refused: its position, a stable code, a readable message. */
 export interface RejectedItem {
@@ -88,10 +89,7 @@ export class TelemetryIngest {
       return { code: 'INVALID_READING', message: '"sensor" must be the sensor id (a string)' };
     }
     const registered = this.deps.resolve(sensor);
-    if (
-      !registered ||
-      !visible.contains(registered.townshipCode ?? registered.countyCode ?? registered.provinceCode)
-    ) {
+    if (!registered || !visible.contains(finestCode(registered))) {
       return {
         code: 'UNKNOWN_SENSOR',
         message: `no sensor "${sensor.slice(0, 64)}" is registered (in your jurisdiction)`,

@@ -37,6 +37,8 @@ export interface JobsRound {
 export class TelemetryJobs {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<JobsRound> | undefined;
+  /** Set by stop(): a round in progress ends at its next batch boundary. */
+  private stopping = false;
   private lastRetention = -Infinity;
   private readonly clock: () => number;
   /** Totals since start, for metrics: readings compacted, rows deleted by retention. */
@@ -59,7 +61,11 @@ export class TelemetryJobs {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    // A round can be long after downtime (many hours due, much to delete): end it at the next
+    // batch boundary rather than keep SIGTERM waiting. Unfinished work is simply due next start.
+    this.stopping = true;
     await this.running?.catch(() => undefined);
+    this.stopping = false;
   }
 
   /** Runs one round now (or joins the one running): flush if stale, compact what is due, retention. */
@@ -75,7 +81,13 @@ export class TelemetryJobs {
     let deleted = 0;
     const now = this.clock();
     if (now - this.lastRetention >= HOUR_MS) {
-      deleted = await enforceRetention(repository, now, this.options.retention ?? DEFAULT_RETENTION);
+      deleted = await enforceRetention(
+        repository,
+        now,
+        this.options.retention ?? DEFAULT_RETENTION,
+        undefined,
+        () => this.stopping,
+      );
       this.lastRetention = now;
     }
     this.totals.deletedRows += deleted;
@@ -93,12 +105,12 @@ export class TelemetryJobs {
     const { repository } = this.options;
     const total: CompactionResult = { pairs: 0, readings: 0 };
     // Bounded, so a stream of late readings into one hour cannot keep a round going for ever.
-    for (let round = 0; round < 100; round++) {
+    for (let round = 0; round < 100 && !this.stopping; round++) {
       const beforeHour = Math.floor((this.clock() - grace) / HOUR_MS);
       await this.checkBacklog(beforeHour, grace);
       const due = await repository.dueForCompaction(beforeHour);
       if (!due) break;
-      for (let from = 0; from <= due.maxKey; from += batch) {
+      for (let from = 0; from <= due.maxKey && !this.stopping; from += batch) {
         const step = await repository.compact(due.hour, from, from + batch - 1, due.maxSeq);
         total.pairs += step.pairs;
         total.readings += step.readings;

@@ -23,6 +23,7 @@ import {
   type SeriesDto,
 } from './telemetry.schema.js';
 import { ONLINE_INTERVALS, vitals } from './vitals.js';
+import { finestCode } from './sensor.service.js';
 
 /** What the telemetry routes read and write. */
 export interface TelemetryRouteDeps {
@@ -47,7 +48,7 @@ export function telemetryRoutes(deps: TelemetryRouteDeps): FastifyPluginAsync {
     const visibleSensor = (request: FastifyRequest, id: string): RegisteredSensor => {
       const sensor = deps.sensors.resolve(id);
       const visible = deps.visibleTo(request);
-      if (!sensor || !visible.contains(sensor.townshipCode ?? sensor.countyCode ?? sensor.provinceCode)) {
+      if (!sensor || !visible.contains(finestCode(sensor))) {
         throw new AppError('SENSOR_NOT_FOUND', `No sensor has the id "${id}".`);
       }
       return sensor;

@@ -5,6 +5,7 @@ import type { Reading } from './reading.types.js';
 import type { RegisteredSensor } from './sensor-index.js';
 import { isNormal, SENSOR_DOMAINS, type SensorDomain, type SensorType } from './sensor-types.js';
 import type { VitalsDto } from './telemetry.schema.js';
+import { finestCode } from './sensor.service.js';
 
 /** A sensor counts as online while its latest reading is younger than this many reporting intervals. */
 export const ONLINE_INTERVALS = 3;
@@ -59,10 +60,7 @@ export function vitals(sources: VitalsSources, scope: string | undefined, visibl
 
   for (const sensor of sources.sensors()) {
     const chain = [sensor.provinceCode, sensor.prefectureCode, sensor.countyCode, sensor.townshipCode];
-    if (
-      !chain.includes(code) ||
-      !visible.contains(sensor.townshipCode ?? sensor.countyCode ?? sensor.provinceCode)
-    ) {
+    if (!chain.includes(code) || !visible.contains(finestCode(sensor))) {
       continue;
     }
     const domain = domains.get(sensor.type.domain) ?? newDomain();
