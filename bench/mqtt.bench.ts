@@ -16,7 +16,7 @@ import { startEmbeddedBroker } from '../src/telemetry/mqtt/embedded-broker.js';
 import { MqttIngestor } from '../src/telemetry/mqtt/mqtt-ingest.js';
 import { SILENT_LOG } from '../src/telemetry/mqtt/mqtt-log.js';
 import type { RegisteredSensor } from '../src/telemetry/sensor-index.js';
-import { sensorType } from '../src/telemetry/sensor-types.js';
+import { buildRegisteredSensor } from '../src/test-support/sensor-factories.js';
 import { TelemetryIngest } from '../src/telemetry/telemetry-ingest.js';
 
 const SENSORS = 100_000;
@@ -134,21 +134,9 @@ async function baseline(job: Omit<Job, 'port'>): Promise<Result & { delivered: n
 /** Ours: the embedded broker into TelemetryIngest over 100,000 sensors, with an append that just resolves. */
 async function ours(job: Omit<Job, 'port'>): Promise<Result & { appended: number }> {
   const tree = JurisdictionTree.build(loadDivisions().units);
-  const type = sensorType('water_main_pressure')!;
   const sensors = new Map<string, RegisteredSensor>();
   for (let i = 0; i < SENSORS; i++) {
-    const id = sensorId(i);
-    sensors.set(id, {
-      id,
-      key: i + 1,
-      type,
-      lon: 106.5,
-      lat: 29.5,
-      provinceCode: '50',
-      prefectureCode: null,
-      countyCode: '500103',
-      townshipCode: '500103001',
-    });
+    sensors.set(sensorId(i), buildRegisteredSensor(sensorId(i), i + 1, '500103'));
   }
   let appended = 0;
   const ingest = new TelemetryIngest({

@@ -2,8 +2,7 @@
 // and started by CI). Skipped when nothing listens there, except in CI, where that is a failure.
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegisteredSensor } from '../sensor-index.js';
-import { sensorType } from '../sensor-types.js';
+import { buildRegisteredSensor } from '../../test-support/sensor-factories.js';
 import { redactUrl, startExternalSubscriber, type ExternalSubscriber } from './external-subscriber.js';
 import { MqttIngestor } from './mqtt-ingest.js';
 import { SILENT_LOG } from './mqtt-log.js';
@@ -17,17 +16,7 @@ const inCi = process.env.CI === 'true';
 const run = Math.random().toString(36).slice(2, 10);
 const SENSOR = `CQ-EXT-${run}`;
 const CLIENT_ID = `cityops-test-${run}`;
-const sensor: RegisteredSensor = {
-  id: SENSOR,
-  key: 99,
-  type: sensorType('water_main_pressure')!,
-  lon: 106.5,
-  lat: 29.5,
-  provinceCode: '50',
-  prefectureCode: null,
-  countyCode: '500103',
-  townshipCode: '500103001',
-};
+const sensor = buildRegisteredSensor(SENSOR, 99, '500103');
 
 describe.skipIf(!up && !inCi)('external broker (Mosquitto on 127.0.0.1:1883)', () => {
   const kit = testIngest([sensor]);
