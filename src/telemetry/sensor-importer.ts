@@ -1,3 +1,4 @@
+import type { Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
 import type { ImportRow } from './sensor-import.js';
 import type { NewSensorRecord, SensorRecord } from './sensor.repository.js';
@@ -7,7 +8,7 @@ import {
   type ImportReport,
   type ImportRowCode,
 } from './sensor.schema.js';
-import { alreadyRegistered, type SensorService, type SensorVisibility } from './sensor.service.js';
+import { alreadyRegistered, type SensorService } from './sensor.service.js';
 
 /** Where a row is in its file, for the report. */
 type RowPosition = Pick<ImportRejection, 'row' | 'line' | 'id'>;
@@ -16,7 +17,7 @@ type RowPosition = Pick<ImportRejection, 'row' | 'line' | 'id'>;
 export interface ImportSensorsProps {
   registry: Pick<SensorService, 'check' | 'registerMany' | 'reload' | 'resolve'>;
   rows: readonly ImportRow[];
-  visible: SensorVisibility;
+  visible: Visibility;
   /** Creation time stamped on every imported sensor. */
   now: string;
   dryRun: boolean;

@@ -1,3 +1,4 @@
+import type { Visibility } from '../access/principal.js';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
@@ -6,7 +7,7 @@ import type { Storage } from '../storage.js';
 import { memoryStorage } from '../test-support/app.js';
 import { buildSensorInput, PLACES } from '../test-support/sensor-factories.js';
 import { sensorRoutes } from './sensor.routes.js';
-import { SensorService, type SensorVisibility } from './sensor.service.js';
+import { SensorService } from './sensor.service.js';
 
 let storage: Storage;
 let service: SensorService;
@@ -14,7 +15,7 @@ let app: FastifyInstance;
 let yuzhongApp: FastifyInstance;
 
 /** A bare app with the production parser options and error handler, and only the sensor routes. */
-async function buildApp(visible: SensorVisibility): Promise<FastifyInstance> {
+async function buildApp(visible: Visibility): Promise<FastifyInstance> {
   const instance = Fastify({
     logger: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },

@@ -1,3 +1,4 @@
+import type { Visibility } from '../access/principal.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -13,7 +14,7 @@ import {
   SensorTypeListQuerySchema,
   SensorTypeListResponseSchema,
 } from './sensor.schema.js';
-import type { SensorService, SensorVisibility } from './sensor.service.js';
+import type { SensorService } from './sensor.service.js';
 
 const read = { policy: { permission: 'sensors:read' } } as const;
 const write = { policy: { permission: 'sensors:write' } } as const;
@@ -31,7 +32,7 @@ const NoContent = Type.Null({ description: 'deleted' });
  */
 export function sensorRoutes(
   service: SensorService,
-  visibleTo: (request: FastifyRequest) => SensorVisibility,
+  visibleTo: (request: FastifyRequest) => Visibility,
 ): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

@@ -1,3 +1,4 @@
+import type { Visibility } from '../access/principal.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
@@ -5,7 +6,7 @@ import { migrate } from '../platform/db/migrate.js';
 import { openSqlite } from '../platform/db/sqlite.js';
 import { createRepositories, MIGRATIONS, type Repositories } from '../storage.js';
 import { buildSensorInput, PLACES } from '../test-support/sensor-factories.js';
-import { SensorService, type SensorVisibility } from './sensor.service.js';
+import { SensorService } from './sensor.service.js';
 
 let jurisdictions: JurisdictionService;
 let database: SqliteDatabase;
@@ -30,7 +31,7 @@ async function openAndMigrate() {
 }
 
 /** What a county center (渝中区 500103) may see. */
-const yuzhong = (): SensorVisibility => ({
+const yuzhong = (): Visibility => ({
   root: '500103',
   contains: (code) => code !== null && code !== undefined && jurisdictions.units.isWithin(code, '500103'),
 });
@@ -119,7 +120,7 @@ describe('list', () => {
     await service.create(buildSensorInput({ id: 'B-bridge', type: 'bridge_strain', ...PLACES.airport }));
     await service.create(buildSensorInput({ id: 'C-tunnel', type: 'tunnel_co', ...PLACES.wanzhou }));
   });
-  const ids = async (query: Parameters<SensorService['list']>[0], visible?: SensorVisibility) =>
+  const ids = async (query: Parameters<SensorService['list']>[0], visible?: Visibility) =>
     (await service.list(query, visible)).items.map((s) => s.id);
   const page = { limit: 100, offset: 0 };
 

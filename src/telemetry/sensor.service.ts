@@ -17,12 +17,7 @@ import {
 } from './sensor.schema.js';
 import { SENSOR_DOMAINS, SENSOR_TYPES, sensorType, typesOfDomain, type SensorType } from './sensor-types.js';
 
-/** What a caller may see: the access domain's Visibility (kept as an alias for this domain's callers). */
-export type SensorVisibility = Visibility;
-
 export type { RegisteredSensor } from './sensor-index.js';
-
-const EVERYWHERE: SensorVisibility = EVERYTHING;
 
 // Metadata is for asset details, not documents: a bound keeps rows and the list answer small.
 const MAX_METADATA_BYTES = 8192;
@@ -88,7 +83,7 @@ export class SensorService {
   }
 
   /** A page of sensors by type, domain and scope (a jurisdiction code: anywhere below it), by id. */
-  async list(query: SensorListQueryDto, visible: SensorVisibility = EVERYWHERE): Promise<SensorListResponse> {
+  async list(query: SensorListQueryDto, visible: Visibility = EVERYTHING): Promise<SensorListResponse> {
     let types: string[] | undefined;
     if (query.type !== undefined) {
       requireType(query.type);
@@ -107,19 +102,19 @@ export class SensorService {
   }
 
   /** One sensor, or SENSOR_NOT_FOUND (also for one outside the caller's jurisdiction). */
-  async get(id: string, visible: SensorVisibility = EVERYWHERE): Promise<SensorDto> {
+  async get(id: string, visible: Visibility = EVERYTHING): Promise<SensorDto> {
     return toSensor(await this.require(id, visible));
   }
 
   /** Registers a sensor: checks its type, resolves its jurisdiction chain, assigns its key. */
-  async create(input: SensorCreate, visible: SensorVisibility = EVERYWHERE): Promise<SensorDto> {
+  async create(input: SensorCreate, visible: Visibility = EVERYTHING): Promise<SensorDto> {
     const record = await this.repository.insert(this.check(input, visible, this.clock().toISOString()));
     this.index.set(record);
     return toSensor(record);
   }
 
   /** Replaces the given fields; a new location re-resolves the chain. The type and key never change. */
-  async update(id: string, patch: SensorPatch, visible: SensorVisibility = EVERYWHERE): Promise<SensorDto> {
+  async update(id: string, patch: SensorPatch, visible: Visibility = EVERYTHING): Promise<SensorDto> {
     const current = await this.require(id, visible);
     const lon = patch.lon ?? current.lon;
     const lat = patch.lat ?? current.lat;
@@ -140,7 +135,7 @@ export class SensorService {
   }
 
   /** Removes a sensor. Its key is never reused; readings already stored under it stay where they are. */
-  async delete(id: string, visible: SensorVisibility = EVERYWHERE): Promise<void> {
+  async delete(id: string, visible: Visibility = EVERYTHING): Promise<void> {
     await this.require(id, visible);
     if (!(await this.repository.delete(id))) throw notFound(id);
     this.index.delete(id);
@@ -154,12 +149,12 @@ export class SensorService {
   async import(
     text: string,
     format: ImportFormat,
-    options: { visible?: SensorVisibility; dryRun?: boolean } = {},
+    options: { visible?: Visibility; dryRun?: boolean } = {},
   ): Promise<ImportReport> {
     return importSensors({
       registry: this,
       rows: readImportFile(text, format),
-      visible: options.visible ?? EVERYWHERE,
+      visible: options.visible ?? EVERYTHING,
       now: this.clock().toISOString(),
       dryRun: options.dryRun ?? false,
     });
@@ -181,7 +176,7 @@ export class SensorService {
     for (const entry of [...this.index.values()]) {
       let chain: SensorChain;
       try {
-        chain = this.chainAt(entry.lon, entry.lat, EVERYWHERE);
+        chain = this.chainAt(entry.lon, entry.lat, EVERYTHING);
       } catch {
         continue; // now outside every boundary: keep the last known chain rather than lose the sensor
       }
@@ -205,7 +200,7 @@ export class SensorService {
    * Checks a create body against the catalog, the registry and the map, and resolves its chain:
    * the record to insert, or the AppError an import row is rejected with.
    */
-  check(input: SensorCreate, visible: SensorVisibility, now: string): NewSensorRecord {
+  check(input: SensorCreate, visible: Visibility, now: string): NewSensorRecord {
     requireType(input.type);
     if (this.index.get(input.id)) throw new AppError('SENSOR_CONFLICT', alreadyRegistered(input.id));
     return {
@@ -222,7 +217,7 @@ export class SensorService {
   }
 
   /** The chain of units containing a point, which must lie inside the caller's jurisdiction. */
-  private chainAt(lon: number, lat: number, visible: SensorVisibility): SensorChain {
+  private chainAt(lon: number, lat: number, visible: Visibility): SensorChain {
     const found = this.jurisdictions.lookup(lon, lat);
     const chain: SensorChain = {
       provinceCode: found.province.code,
@@ -244,7 +239,7 @@ export class SensorService {
   }
 
   /** The scope a list runs in: the asked one narrowed to what the caller may see. */
-  private effectiveScope(asked: string | undefined, visible: SensorVisibility): string | undefined {
+  private effectiveScope(asked: string | undefined, visible: Visibility): string | undefined {
     if (asked === undefined) return visible.root ?? undefined;
     const tree = this.jurisdictions.units;
     tree.require(asked);
@@ -254,7 +249,7 @@ export class SensorService {
     throw new AppError('JURISDICTION_NOT_FOUND', `No jurisdiction has the code "${asked}".`);
   }
 
-  private async require(id: string, visible: SensorVisibility): Promise<SensorRecord> {
+  private async require(id: string, visible: Visibility): Promise<SensorRecord> {
     const record = await this.repository.get(id);
     if (!record || !visible.contains(finestCode(record))) throw notFound(id);
     return record;
