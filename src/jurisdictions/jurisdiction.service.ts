@@ -62,21 +62,16 @@ export function shippedGeoData(): GeoData {
  * every reading, case and scope check) and writes the city's changes through the repository.
  */
 export class JurisdictionService {
-  private tree: JurisdictionTree;
-  private boundaries = new Map<string, HeldBoundary>();
-  private index: SpatialIndex;
+  // Set by reload(), which create() awaits before handing the service out.
+  private tree!: JurisdictionTree;
+  private boundaries!: Map<string, HeldBoundary>;
+  private index!: SpatialIndex;
 
   private constructor(
     private readonly repository: JurisdictionRepository,
     private readonly data: GeoData,
-    custom: CustomUnit[],
-    imported: { code: string; polygons: MultiPolygon }[],
     private readonly clock: () => Date,
-  ) {
-    this.tree = JurisdictionTree.build(data.divisions, custom);
-    this.boundaries = mergeBoundaries(data.boundaries, imported);
-    this.index = buildIndex(this.tree, this.boundaries);
-  }
+  ) {}
 
   /** Loads the city's custom units and imported boundaries and builds the tree and index. */
   static async create(options: {
@@ -84,15 +79,13 @@ export class JurisdictionService {
     data?: GeoData;
     clock?: () => Date;
   }): Promise<JurisdictionService> {
-    const { repository } = options;
-    const [custom, imported] = await Promise.all([repository.listCustomUnits(), repository.listBoundaries()]);
-    return new JurisdictionService(
-      repository,
+    const service = new JurisdictionService(
+      options.repository,
       options.data ?? shippedGeoData(),
-      custom,
-      imported,
       options.clock ?? (() => new Date()),
     );
+    await service.reload();
+    return service;
   }
 
   /** Re-reads the repository (after a CLI changed it) and rebuilds tree and index. */
