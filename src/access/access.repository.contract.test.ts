@@ -96,6 +96,8 @@ describeContract('AccessRepository', (ctx) => {
       const k = key({ scope: null, kind: 'open311' });
       await repo().insertKey(k);
       expect(await repo().findKeyByHash(k.hash)).toEqual(k);
+      expect(await repo().findKey(k.id)).toEqual(k);
+      expect(await repo().findKey('no-such-key')).toBeUndefined();
       expect((await repo().listKeys()).map((x) => x.id)).toContain(k.id);
       expect(await repo().revokeKey(k.id, '2026-01-04T00:00:00.000Z')).toBe(true);
       expect(await repo().revokeKey(k.id, '2026-01-05T00:00:00.000Z')).toBe(false);

@@ -133,6 +133,10 @@ export class PostgresAccessRepository implements AccessRepository {
     const row = await this.one('SELECT * FROM access_keys WHERE hash = $1', [hash]);
     return row && toKey(row);
   }
+  async findKey(id: string): Promise<KeyRecord | undefined> {
+    const row = await this.one('SELECT * FROM access_keys WHERE id = $1', [id]);
+    return row && toKey(row);
+  }
   async listKeys(): Promise<KeyRecord[]> {
     return (await this.all('SELECT * FROM access_keys ORDER BY created_at, id')).map(toKey);
   }

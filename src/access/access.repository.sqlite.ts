@@ -143,6 +143,10 @@ export class SqliteAccessRepository implements AccessRepository {
     const row = this.db.prepare('SELECT * FROM access_keys WHERE hash = ?').get(hash) as Row | undefined;
     return row && toKey(row);
   }
+  async findKey(id: string): Promise<KeyRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM access_keys WHERE id = ?').get(id) as Row | undefined;
+    return row && toKey(row);
+  }
   async listKeys(): Promise<KeyRecord[]> {
     return (this.db.prepare('SELECT * FROM access_keys ORDER BY created_at, id').all() as Row[]).map(toKey);
   }

@@ -54,6 +54,7 @@ export interface AccessRepository {
 
   insertKey(key: KeyRecord): Promise<void>;
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
+  findKey(id: string): Promise<KeyRecord | undefined>;
   listKeys(): Promise<KeyRecord[]>;
   revokeKey(id: string, at: string): Promise<boolean>;
 

@@ -113,7 +113,7 @@ export function adminRoutes(
       },
       async (request, reply) => {
         const seen = visibility(request, tree());
-        const key = (await repository.listKeys()).find((k) => k.id === request.params.id);
+        const key = await repository.findKey(request.params.id);
         if (!key || (seen.root !== null && !seen.contains(key.scope))) throw new AppError('KEY_NOT_FOUND');
         await access.revokeKey(key.id);
         return reply.status(204).send(null);
