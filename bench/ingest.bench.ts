@@ -11,12 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
-import { InProcessBus } from '../src/platform/bus/in-process-bus.js';
-import { migrate } from '../src/platform/db/migrate.js';
 import { openSqlite } from '../src/platform/db/sqlite.js';
 import { seededRandom } from '../src/platform/random.js';
-import { createRepositories, MIGRATIONS } from '../src/storage.js';
-import { openTelemetryEngine } from '../src/telemetry/telemetry-engine.js';
+import { openEngineOnFile } from '../src/test-support/telemetry-engine.js';
 import { HOUR_MS, type Reading } from '../src/telemetry/reading.types.js';
 
 const SENSORS = 100_000;
@@ -143,12 +140,7 @@ async function produce(append: (batch: Reading[]) => Promise<unknown> | void, ne
 }
 
 async function openOurs(dir: string, clock: () => number) {
-  const database = openSqlite(path.join(dir, 'ours.sqlite'));
-  await migrate(database, MIGRATIONS);
-  const engine = await openTelemetryEngine({
-    database,
-    repository: createRepositories(database).readings,
-    bus: new InProcessBus(),
+  return openEngineOnFile(path.join(dir, 'ours.sqlite'), {
     config: loadConfig({}),
     clock,
     // Jobs every 250 ms of real time: simulated hours close every few seconds. No compaction lag
@@ -156,7 +148,6 @@ async function openOurs(dir: string, clock: () => number) {
     // is what ingest and compaction sustain together, not ingest with compaction deferred.
     tuning: { intervalMs: 250, maxCompactionLagMs: 0 },
   });
-  return { engine, database };
 }
 
 /**

@@ -3,20 +3,11 @@
 // batch only after append() resolved. The test kills it with SIGKILL at a random moment.
 // Usage: node --import tsx ingest-crash-child.fixtures.ts <data dir> <first batch id>
 import path from 'node:path';
-import { InProcessBus } from '../platform/bus/in-process-bus.js';
-import { migrate } from '../platform/db/migrate.js';
-import { openSqlite } from '../platform/db/sqlite.js';
-import { createRepositories, MIGRATIONS } from '../storage.js';
+import { openEngineOnFile } from '../test-support/telemetry-engine.js';
 import { crashBatch } from './ingest-crash.fixtures.js';
-import { openTelemetryEngine } from './telemetry-engine.js';
 
 const [dir = '.', first = '0'] = process.argv.slice(2);
-const database = openSqlite(path.join(dir, 'cityops.sqlite'));
-await migrate(database, MIGRATIONS);
-const engine = await openTelemetryEngine({
-  database,
-  repository: createRepositories(database).readings,
-  bus: new InProcessBus(),
+const { engine } = await openEngineOnFile(path.join(dir, 'cityops.sqlite'), {
   // The data lies in early 2026: keep it from ageing out while the test looks at it.
   config: { rawRetentionDays: 36_500, rollupRetentionDays: 36_500, ingestMaxPending: 50_000 },
   // Small flushes, jobs every 20 ms and no grace: the kill lands amid flushes and compactions too.

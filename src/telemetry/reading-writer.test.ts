@@ -3,36 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
-import { InProcessBus } from '../platform/bus/in-process-bus.js';
 import { migrate } from '../platform/db/migrate.js';
 import { openSqlite } from '../platform/db/sqlite.js';
-import { createRepositories, MIGRATIONS } from '../storage.js';
+import { MIGRATIONS } from '../storage.js';
 import { ReadingWriter } from './reading-writer.js';
 import { HOUR_MS } from './reading.types.js';
-import { openTelemetryEngine } from './telemetry-engine.js';
+import { openEngineOnFile } from '../test-support/telemetry-engine.js';
 
 const T0 = Date.UTC(2026, 0, 5, 8);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityops-writer-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function engineOn(file: string, clock: () => number) {
-  const database = openSqlite(path.join(dir, file));
-  await migrate(database, MIGRATIONS);
-  const engine = await openTelemetryEngine({
-    database,
-    repository: createRepositories(database).readings,
-    bus: new InProcessBus(),
-    config: loadConfig({}),
-    clock,
-  });
-  return {
-    engine,
-    close: async () => {
-      await engine.close();
-      await database.close();
-    },
-  };
-}
+const engineOn = (file: string, clock: () => number) =>
+  openEngineOnFile(path.join(dir, file), { config: loadConfig({}), clock });
 
 describe('the writer thread (SQLite file)', () => {
   it('stores, flushes, compacts and reopens with writes on the worker and reads on the caller', async () => {
