@@ -25,6 +25,9 @@ import { InProcessBus } from './platform/bus/in-process-bus.js';
 import { openTelemetryEngine, type TelemetryEngine } from './telemetry/telemetry-engine.js';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.js';
 import { telemetryRoutes } from './telemetry/telemetry.routes.js';
+import { AlarmEngine } from './alarms/alarm-engine.js';
+import { alarmRoutes } from './alarms/alarm.routes.js';
+import { AlarmService } from './alarms/alarm.service.js';
 import { VERSION } from './version.js';
 
 /** The domain services, built once per app and shared by routes (and later the bus and CLI). */
@@ -38,6 +41,9 @@ export interface Services {
   telemetry: TelemetryEngine;
   /** Validates readings from HTTP and MQTT and appends them durably. */
   ingest: TelemetryIngest;
+  /** The live rule engine over telemetry.readings, and the alarm API behind it. */
+  alarmEngine: AlarmEngine;
+  alarms: AlarmService;
 }
 
 /** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
@@ -51,6 +57,10 @@ export interface BuildOptions {
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: NodeJS.WritableStream;
   webDist?: string;
+  /** Epoch ms now for the alarm engine's offline and escalation clock (tests move time). */
+  clock?: () => number;
+  /** Alarm engine tick period in ms; 0 stops the timer (tests call tick()). Default 5 s. */
+  alarmTickMs?: number;
 }
 
 declare module 'fastify' {
@@ -102,6 +112,18 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     const bus = new InProcessBus({
       onError: (error, where) => app.log.error({ err: error, where }, 'bus handler failed'),
     });
+    const seeded = await AlarmService.seedDefaults(storage.repositories.alarms, Date.now());
+    if (seeded > 0) app.log.info({ seeded }, 'default alarm rules added');
+    // Before the telemetry engine opens: readings it replays at start must reach the evaluator.
+    const alarmEngine = await AlarmEngine.start({
+      repository: storage.repositories.alarms,
+      bus,
+      sensors,
+      tree: () => jurisdictions.units,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.alarmTickMs !== undefined ? { tickMs: options.alarmTickMs } : {}),
+      onError: (error, during) => app.log.error({ err: error, during }, 'alarm engine failed'),
+    });
     const telemetry = await openTelemetryEngine({
       database: storage.database,
       repository: storage.repositories.readings,
@@ -115,11 +137,22 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       maxAgeMs: config.ingestMaxAgeHours * 3_600_000,
       maxAheadMs: config.ingestMaxAheadSeconds * 1000,
     });
-    app.decorate('services', { jurisdictions, access, sensors, bus, telemetry, ingest });
+    const alarms = new AlarmService(
+      storage.repositories.alarms,
+      alarmEngine,
+      sensors,
+      jurisdictions,
+      telemetry.store,
+      options.clock,
+    );
+    app.decorate('services', { jurisdictions, access, sensors, bus, telemetry, ingest, alarmEngine, alarms });
     app.decorate('storage', storage);
-    // In this order: commit what ingest accepted, stop the bus, then close the database.
+    // In this order: commit what ingest accepted, let the evaluator see it and store its alarms,
+    // stop the bus, then close the database.
     app.addHook('onClose', async () => {
       await telemetry.close();
+      await bus.drain();
+      await alarmEngine.close();
       await bus.close();
       if (ownsStorage) await storage.database.close();
     });
@@ -189,6 +222,9 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
           { name: 'access', description: '用户与密钥 users and API keys (administrators)' },
           { name: 'sensors', description: '传感器 sensor registry and type catalog' },
           { name: 'telemetry', description: '城市体征 telemetry ingest, latest values, series, vital signs' },
+          { name: 'alarm rules', description: '告警规则 rules over live telemetry, with dry runs' },
+          { name: 'alarms', description: '告警 alarms: list, acknowledge, clear, comment' },
+          { name: 'maintenance windows', description: '维护窗口 suppress alarms during planned work' },
           { name: 'operations', description: 'health and metrics' },
         ],
       },
@@ -219,6 +255,12 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
         visibleTo: (request) => visibility(request, jurisdictions.units),
       }),
       { prefix: '/api/v1' },
+    );
+    await app.register(
+      alarmRoutes(alarms, (request) => visibility(request, jurisdictions.units)),
+      {
+        prefix: '/api/v1',
+      },
     );
     await serveDashboard(app, options.webDist);
     await app.ready();

@@ -13,6 +13,10 @@ import { accessMigrations } from './access/access.migrations.js';
 import type { AccessRepository } from './access/access.repository.js';
 import { PostgresAccessRepository } from './access/access.repository.postgres.js';
 import { SqliteAccessRepository } from './access/access.repository.sqlite.js';
+import { alarmMigrations } from './alarms/alarm.migrations.js';
+import type { AlarmRepository } from './alarms/alarm.repository.js';
+import { PostgresAlarmRepository } from './alarms/alarm.repository.postgres.js';
+import { SqliteAlarmRepository } from './alarms/alarm.repository.sqlite.js';
 import { sensorMigrations } from './telemetry/sensor.migrations.js';
 import type { SensorRepository } from './telemetry/sensor.repository.js';
 import { PostgresSensorRepository } from './telemetry/sensor.repository.postgres.js';
@@ -28,6 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...sensorMigrations,
   ...telemetryMigrations,
   ...accessMigrations,
+  ...alarmMigrations,
 ];
 
 /** Every domain's repository. A new domain adds its interface here and in createRepositories. */
@@ -36,6 +41,7 @@ export interface Repositories {
   access: AccessRepository;
   sensors: SensorRepository;
   readings: ReadingRepository;
+  alarms: AlarmRepository;
 }
 
 /** Picks each repository's implementation for the engine behind `database`. */
@@ -47,6 +53,7 @@ export function createRepositories(database: Database): Repositories {
         access: new SqliteAccessRepository(database),
         sensors: new SqliteSensorRepository(database),
         readings: new SqliteReadingRepository(database),
+        alarms: new SqliteAlarmRepository(database),
       };
     case 'postgres':
       return {
@@ -54,6 +61,7 @@ export function createRepositories(database: Database): Repositories {
         access: new PostgresAccessRepository(database),
         sensors: new PostgresSensorRepository(database),
         readings: new PostgresReadingRepository(database),
+        alarms: new PostgresAlarmRepository(database),
       };
   }
 }

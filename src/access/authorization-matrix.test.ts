@@ -2,7 +2,14 @@ import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../test-support/app.js';
 import { signIn } from '../test-support/auth.js';
-import { ROUTE_SAMPLES, type SampleContext } from '../test-support/route-samples.js';
+import {
+  ROUTE_SAMPLES,
+  matrixRule,
+  matrixWindow,
+  type SampleContext,
+} from '../test-support/route-samples.js';
+import type { RuleCreate } from '../alarms/alarm.schema.js';
+import { EVERYTHING } from './principal.js';
 import { installAccessControl, type RouteEntry } from './policy.js';
 import { KEY_PERMISSIONS, ROLE_PERMISSIONS, type KeyKind, type Permission, type Role } from './roles.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
@@ -129,6 +136,31 @@ function context(caller: Caller): SampleContext {
       (await app.services.access.createKey({ kind: 'device', label: 'matrix', scope })).record.id,
     createSensor: async ({ lon, lat }) =>
       (await app.services.sensors.create({ id: `m-${++unique}`, type: 'water_main_pressure', lon, lat })).id,
+    createAlarm: async ({ lon, lat }) => {
+      const sensor = await app.services.sensors.create({
+        id: `m-${++unique}`,
+        type: 'gas_concentration',
+        lon,
+        lat,
+      });
+      await app.services.ingest.ingest([{ sensor: sensor.id, ts: Date.now(), value: 60 }], EVERYTHING);
+      await app.services.bus.drain();
+      return app.services.alarmEngine.openAlarms().find((a) => a.sensorId === sensor.id)!.id;
+    },
+    createRule: async (township) =>
+      (
+        await app.services.alarms.createRule(matrixRule(township) as RuleCreate, {
+          name: 'matrix',
+          visible: EVERYTHING,
+        })
+      ).id,
+    createWindow: async (township) =>
+      (
+        await app.services.alarms.createWindow(matrixWindow(township), {
+          name: 'matrix',
+          visible: EVERYTHING,
+        })
+      ).id,
   };
 }
 

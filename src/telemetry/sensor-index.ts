@@ -15,8 +15,11 @@ export interface RegisteredSensor extends Readonly<SensorChain> {
  * Entries are frozen and replaced, never mutated, so a reader always sees a whole entry.
  */
 export class SensorIndex {
+  private static changes = 0;
   private byId = new Map<string, RegisteredSensor>();
   private byKey: (RegisteredSensor | undefined)[] = [];
+  /** Changes on every set and delete, unique across indexes: consumers that cache per-sensor plans compare it. */
+  revision = ++SensorIndex.changes;
 
   /** An index over these rows (as the repository's listIndex gives them). */
   static of(rows: readonly SensorIndexRow[]): SensorIndex {
@@ -53,6 +56,7 @@ export class SensorIndex {
     });
     this.byId.set(entry.id, entry);
     this.byKey[entry.key] = entry;
+    this.revision = ++SensorIndex.changes;
   }
 
   /** Drops a sensor. */
@@ -61,6 +65,7 @@ export class SensorIndex {
     if (!entry) return;
     this.byId.delete(id);
     this.byKey[entry.key] = undefined;
+    this.revision = ++SensorIndex.changes;
   }
 
   /** Every entry, in insertion order. */

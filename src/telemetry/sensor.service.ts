@@ -56,6 +56,11 @@ export class SensorService {
     this.index = SensorIndex.of(await this.repository.listIndex());
   }
 
+  /** Changes whenever a sensor is added, moved or removed (alarm rule plans are rebuilt then). */
+  get revision(): number {
+    return this.index.revision;
+  }
+
   /** The registered sensor with this id, or undefined: the ingest hot path, O(1). */
   resolve(id: string): RegisteredSensor | undefined {
     return this.index.get(id);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { build } from '../app.js';
+import { build, type BuildOptions } from '../app.js';
 import { loadConfig } from '../config.js';
 import { migrate } from '../platform/db/migrate.js';
 import { openSqlite } from '../platform/db/sqlite.js';
@@ -16,11 +16,13 @@ export async function memoryStorage(): Promise<Storage> {
 export async function buildTestApp(
   storage?: Storage,
   env: Record<string, string> = {},
+  options: Pick<BuildOptions, 'clock' | 'alarmTickMs'> = {},
 ): Promise<FastifyInstance> {
   const own = storage ?? (await memoryStorage());
   return build(loadConfig({ CITYOPS_LOG_LEVEL: 'silent', ...env }), {
     storage: own,
     closeStorage: storage === undefined,
     logger: false,
+    ...options,
   });
 }

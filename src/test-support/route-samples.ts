@@ -12,6 +12,12 @@ export interface SampleContext {
   createKey(scope: string): Promise<string>;
   /** Registers a sensor at a point (inside or outside) and returns its id. */
   createSensor(at: { lon: number; lat: number }): Promise<string>;
+  /** Raises an alarm on a new gas sensor at a point and returns the alarm's id. */
+  createAlarm(at: { lon: number; lat: number }): Promise<number>;
+  /** Creates an alarm rule attached to a township and returns its id. */
+  createRule(township: string): Promise<string>;
+  /** Creates a maintenance window over a township and returns its id. */
+  createWindow(township: string): Promise<string>;
 }
 
 /** How the authorization matrix exercises one route. */
@@ -220,4 +226,172 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
       return [v.scope.code, ...v.units.map((u) => u.code)];
     },
   },
+  'GET /api/v1/alarm-rules': { inside: () => ({ method: 'GET', url: '/api/v1/alarm-rules' }) },
+  'POST /api/v1/alarm-rules': {
+    inside: (c) => ({ method: 'POST', url: '/api/v1/alarm-rules', payload: matrixRule(c.inside.township) }),
+    outside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/alarm-rules',
+      payload: matrixRule(c.outside!.township),
+    }),
+    outsideStatus: 422,
+  },
+  'POST /api/v1/alarm-rules/dry-run': {
+    inside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/alarm-rules/dry-run',
+      payload: matrixRule(c.inside.township),
+    }),
+    outside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/alarm-rules/dry-run',
+      payload: matrixRule(c.outside!.township),
+    }),
+    outsideStatus: 422,
+  },
+  'GET /api/v1/alarm-rules/:id': {
+    inside: async (c) => ({
+      method: 'GET',
+      url: `/api/v1/alarm-rules/${await c.createRule(c.inside.township)}`,
+    }),
+    outside: async (c) => ({
+      method: 'GET',
+      url: `/api/v1/alarm-rules/${await c.createRule(c.outside!.township)}`,
+    }),
+  },
+  'PATCH /api/v1/alarm-rules/:id': {
+    inside: async (c) => ({
+      method: 'PATCH',
+      url: `/api/v1/alarm-rules/${await c.createRule(c.inside.township)}`,
+      payload: { enabled: false },
+    }),
+    outside: async (c) => ({
+      method: 'PATCH',
+      url: `/api/v1/alarm-rules/${await c.createRule(c.outside!.township)}`,
+      payload: { enabled: false },
+    }),
+  },
+  'DELETE /api/v1/alarm-rules/:id': {
+    inside: async (c) => ({
+      method: 'DELETE',
+      url: `/api/v1/alarm-rules/${await c.createRule(c.inside.township)}`,
+    }),
+    outside: async (c) => ({
+      method: 'DELETE',
+      url: `/api/v1/alarm-rules/${await c.createRule(c.outside!.township)}`,
+    }),
+  },
+  'POST /api/v1/alarm-rules/:id/dry-run': {
+    inside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/alarm-rules/${await c.createRule(c.inside.township)}/dry-run`,
+    }),
+    outside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/alarm-rules/${await c.createRule(c.outside!.township)}/dry-run`,
+    }),
+  },
+  'GET /api/v1/alarms': {
+    inside: (c) => ({ method: 'GET', url: `/api/v1/alarms?scope=${c.inside.township}&state=active,cleared` }),
+    outside: (c) => ({ method: 'GET', url: `/api/v1/alarms?scope=${c.outside!.township}` }),
+    codes: (body) =>
+      (body as { items: { townshipCode: string | null; countyCode: string }[] }).items.map(
+        (a) => a.townshipCode ?? a.countyCode,
+      ),
+  },
+  'GET /api/v1/alarms/:id': {
+    inside: async (c) => ({ method: 'GET', url: `/api/v1/alarms/${await c.createAlarm(c.inside)}` }),
+    outside: async (c) => ({ method: 'GET', url: `/api/v1/alarms/${await c.createAlarm(c.outside!)}` }),
+  },
+  'POST /api/v1/alarms/:id/ack': {
+    inside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/alarms/${await c.createAlarm(c.inside)}/ack`,
+      payload: {},
+    }),
+    outside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/alarms/${await c.createAlarm(c.outside!)}/ack`,
+      payload: {},
+    }),
+  },
+  'POST /api/v1/alarms/:id/clear': {
+    inside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/alarms/${await c.createAlarm(c.inside)}/clear`,
+      payload: { note: '现场确认' },
+    }),
+    outside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/alarms/${await c.createAlarm(c.outside!)}/clear`,
+      payload: {},
+    }),
+  },
+  'GET /api/v1/alarms/:id/comments': {
+    inside: async (c) => ({ method: 'GET', url: `/api/v1/alarms/${await c.createAlarm(c.inside)}/comments` }),
+    outside: async (c) => ({
+      method: 'GET',
+      url: `/api/v1/alarms/${await c.createAlarm(c.outside!)}/comments`,
+    }),
+  },
+  'POST /api/v1/alarms/:id/comments': {
+    inside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/alarms/${await c.createAlarm(c.inside)}/comments`,
+      payload: { text: '已派人' },
+    }),
+    outside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/alarms/${await c.createAlarm(c.outside!)}/comments`,
+      payload: { text: '已派人' },
+    }),
+  },
+  'GET /api/v1/maintenance-windows': {
+    inside: () => ({ method: 'GET', url: '/api/v1/maintenance-windows' }),
+  },
+  'POST /api/v1/maintenance-windows': {
+    inside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/maintenance-windows',
+      payload: matrixWindow(c.inside.township),
+    }),
+    outside: (c) => ({
+      method: 'POST',
+      url: '/api/v1/maintenance-windows',
+      payload: matrixWindow(c.outside!.township),
+    }),
+    outsideStatus: 422,
+  },
+  'DELETE /api/v1/maintenance-windows/:id': {
+    inside: async (c) => ({
+      method: 'DELETE',
+      url: `/api/v1/maintenance-windows/${await c.createWindow(c.inside.township)}`,
+    }),
+    outside: async (c) => ({
+      method: 'DELETE',
+      url: `/api/v1/maintenance-windows/${await c.createWindow(c.outside!.township)}`,
+    }),
+  },
 };
+
+/** An alarm rule body attached to a township. */
+export function matrixRule(township: string) {
+  return {
+    name: '矩阵测试规则',
+    kind: 'threshold',
+    sensorType: 'gas_concentration',
+    jurisdiction: township,
+    severity: 'minor',
+    params: { op: 'above', value: 40 },
+  };
+}
+
+/** A maintenance window body over a township, tomorrow (so it silences none of the matrix's alarms). */
+export function matrixWindow(township: string) {
+  return {
+    jurisdiction: township,
+    startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+    endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+    reason: '矩阵测试',
+  };
+}
