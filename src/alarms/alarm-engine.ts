@@ -278,7 +278,11 @@ export class AlarmEngine {
     this.closed = true;
     this.subscription?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
-    await this.exclusive(() => this.flush(true, true));
+    // Shutdown goes on (the bus and database still close) even if this last write fails; what it
+    // held is rebuilt at the next start from the open alarms and the replayed readings.
+    await this.exclusive(() => this.flush(true, true)).catch((error: unknown) =>
+      this.report(error, 'saving alarms at shutdown'),
+    );
   }
 
   // ---- the hot path -------------------------------------------------------------------------
