@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
@@ -28,6 +28,15 @@ import { telemetryRoutes } from './telemetry/telemetry.routes.js';
 import { AlarmEngine } from './alarms/alarm-engine.js';
 import { alarmRoutes } from './alarms/alarm.routes.js';
 import { AlarmService } from './alarms/alarm.service.js';
+import { caseRoutes } from './cases/case.routes.js';
+import { CaseService } from './cases/case.service.js';
+import { startCaseJobs } from './cases/case-jobs.js';
+import { cameraRoutes } from './intake/camera.routes.js';
+import type { CameraService } from './intake/camera.service.js';
+import { detectionRoutes } from './intake/detection.routes.js';
+import { createIntake, type Intake } from './intake/intake.js';
+import { intakeRoutes } from './intake/intake.routes.js';
+import { open311Routes } from './intake/open311.routes.js';
 import { VERSION } from './version.js';
 
 /** The domain services, built once per app and shared by routes (and later the bus and CLI). */
@@ -44,6 +53,12 @@ export interface Services {
   /** The live rule engine over telemetry.readings, and the alarm API behind it. */
   alarmEngine: AlarmEngine;
   alarms: AlarmService;
+  /** Cases 案件: intake from every source, routing, lifecycle, deadlines, statistics. */
+  cases: CaseService;
+  /** The AI camera registry 视频点位. */
+  cameras: CameraService;
+  /** Case intake adapters: camera detections, Open311, the 12345 hotline, the alarm → case policy. */
+  intake: Intake;
 }
 
 /** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
@@ -145,7 +160,39 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       telemetry.store,
       options.clock,
     );
-    app.decorate('services', { jurisdictions, access, sensors, bus, telemetry, ingest, alarmEngine, alarms });
+    const cases = await CaseService.create({
+      repository: storage.repositories.cases,
+      jurisdictions,
+      bus,
+      clock: options.clock,
+    });
+    const caseJobs = startCaseJobs(cases, {
+      intervalMs: 60_000,
+      onError: (error) => app.log.error({ err: error }, 'case deadline check failed'),
+    });
+    const { cameras, intake } = createIntake({
+      repositories: storage.repositories,
+      cases,
+      jurisdictions,
+      sensors,
+      access,
+      config,
+      clock: options.clock,
+    });
+    intake.alarmCases.start(bus);
+    app.decorate('services', {
+      jurisdictions,
+      access,
+      sensors,
+      bus,
+      telemetry,
+      ingest,
+      alarmEngine,
+      alarms,
+      cases,
+      cameras,
+      intake,
+    });
     app.decorate('storage', storage);
     // In this order: commit what ingest accepted, let the evaluator see it and store its alarms,
     // stop the bus, then close the database.
@@ -153,6 +200,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       await telemetry.close();
       await bus.drain();
       await alarmEngine.close();
+      await caseJobs.close();
       await bus.close();
       if (ownsStorage) await storage.database.close();
     });
@@ -225,6 +273,9 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
           { name: 'alarm rules', description: '告警规则 rules over live telemetry, with dry runs' },
           { name: 'alarms', description: '告警 alarms: list, acknowledge, clear, comment' },
           { name: 'maintenance windows', description: '维护窗口 suppress alarms during planned work' },
+          { name: 'cases', description: '案件 cases: intake, routing 派遣, lifecycle, statistics, catalog' },
+          { name: 'cameras', description: '视频智能识别 AI cameras and their detections' },
+          { name: 'open311', description: 'Open311 GeoReport v2 at /open311/v2 (市民上报)' },
           { name: 'operations', description: 'health and metrics' },
         ],
       },
@@ -258,10 +309,17 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     );
     await app.register(
       alarmRoutes(alarms, (request) => visibility(request, jurisdictions.units)),
-      {
-        prefix: '/api/v1',
-      },
+      { prefix: '/api/v1' },
     );
+    await app.register(
+      caseRoutes(cases, (request) => visibility(request, jurisdictions.units)),
+      { prefix: '/api/v1' },
+    );
+    const visibleTo = (request: FastifyRequest) => visibility(request, jurisdictions.units);
+    await app.register(cameraRoutes(cameras, visibleTo), { prefix: '/api/v1' });
+    await app.register(detectionRoutes(intake.detections, visibleTo), { prefix: '/api/v1' });
+    await app.register(intakeRoutes(intake.hotline, visibleTo), { prefix: '/api/v1' });
+    await app.register(open311Routes(intake.open311), { prefix: '/open311/v2' });
     await serveDashboard(app, options.webDist);
     await app.ready();
     return app;

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { parseAlarmCaseOptions, type AlarmCaseOptions } from './intake/alarm-case-policy.js';
+import { parseDetectionRules, type DetectionClass, type DetectionRule } from './intake/detection-rules.js';
 
 /** Runtime configuration, parsed once from the environment. */
 export interface Config {
@@ -39,6 +41,10 @@ export interface Config {
   mqttPortExplicit: boolean;
   /** Client id of the persistent session on the external broker (one per cityops ingest process). */
   mqttClientId: string;
+  /** Per detection class: confidence threshold and persistence rule before a camera opens a case. */
+  detectionRules: Record<DetectionClass, DetectionRule>;
+  /** Which alarms open cases (severities, domains); no domains turns the alarm → case policy off. */
+  alarmCases: AlarmCaseOptions;
 }
 
 /** Thrown when an environment variable is invalid; the message names the variable. */
@@ -116,7 +122,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestMaxAgeHours: integer(env, 'CITYOPS_INGEST_MAX_AGE_HOURS', 720, 1, 24 * 3650),
     ingestMaxAheadSeconds: integer(env, 'CITYOPS_INGEST_MAX_AHEAD_SECONDS', 300, 0, 86_400),
     ...mqttConfig(env),
+    ...intakeConfig(env),
   };
+}
+
+function intakeConfig(env: NodeJS.ProcessEnv): Pick<Config, 'detectionRules' | 'alarmCases'> {
+  let detectionRules;
+  try {
+    detectionRules = parseDetectionRules(env.CITYOPS_DETECTION_RULES);
+  } catch (error) {
+    throw new ConfigError('CITYOPS_DETECTION_RULES', (error as Error).message);
+  }
+  try {
+    return {
+      detectionRules,
+      alarmCases: parseAlarmCaseOptions(env.CITYOPS_ALARM_CASE_SEVERITIES, env.CITYOPS_ALARM_CASE_DOMAINS),
+    };
+  } catch (error) {
+    throw new ConfigError(
+      'CITYOPS_ALARM_CASE_SEVERITIES / CITYOPS_ALARM_CASE_DOMAINS',
+      (error as Error).message,
+    );
+  }
 }
 
 type MqttConfig = Pick<

@@ -25,6 +25,17 @@ import { telemetryMigrations } from './telemetry/telemetry.migrations.js';
 import type { ReadingRepository } from './telemetry/reading.repository.js';
 import { PostgresReadingRepository } from './telemetry/reading.repository.postgres.js';
 import { SqliteReadingRepository } from './telemetry/reading.repository.sqlite.js';
+import { caseMigrations } from './cases/case.migrations.js';
+import type { CaseRepository } from './cases/case.repository.js';
+import { PostgresCaseRepository } from './cases/case.repository.postgres.js';
+import { SqliteCaseRepository } from './cases/case.repository.sqlite.js';
+import { intakeMigrations } from './intake/intake.migrations.js';
+import type { CameraRepository } from './intake/camera.repository.js';
+import { PostgresCameraRepository } from './intake/camera.repository.postgres.js';
+import { SqliteCameraRepository } from './intake/camera.repository.sqlite.js';
+import type { IntakeRepository } from './intake/intake.repository.js';
+import { PostgresIntakeRepository } from './intake/intake.repository.postgres.js';
+import { SqliteIntakeRepository } from './intake/intake.repository.sqlite.js';
 
 /** Every domain's migrations, in the order they apply. A new domain appends its list here. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -33,6 +44,8 @@ export const MIGRATIONS: readonly Migration[] = [
   ...telemetryMigrations,
   ...accessMigrations,
   ...alarmMigrations,
+  ...caseMigrations,
+  ...intakeMigrations,
 ];
 
 /** Every domain's repository. A new domain adds its interface here and in createRepositories. */
@@ -41,7 +54,10 @@ export interface Repositories {
   access: AccessRepository;
   sensors: SensorRepository;
   readings: ReadingRepository;
+  cases: CaseRepository;
   alarms: AlarmRepository;
+  cameras: CameraRepository;
+  intake: IntakeRepository;
 }
 
 /** Picks each repository's implementation for the engine behind `database`. */
@@ -53,7 +69,10 @@ export function createRepositories(database: Database): Repositories {
         access: new SqliteAccessRepository(database),
         sensors: new SqliteSensorRepository(database),
         readings: new SqliteReadingRepository(database),
+        cases: new SqliteCaseRepository(database),
         alarms: new SqliteAlarmRepository(database),
+        cameras: new SqliteCameraRepository(database),
+        intake: new SqliteIntakeRepository(database),
       };
     case 'postgres':
       return {
@@ -61,7 +80,10 @@ export function createRepositories(database: Database): Repositories {
         access: new PostgresAccessRepository(database),
         sensors: new PostgresSensorRepository(database),
         readings: new PostgresReadingRepository(database),
+        cases: new PostgresCaseRepository(database),
         alarms: new PostgresAlarmRepository(database),
+        cameras: new PostgresCameraRepository(database),
+        intake: new PostgresIntakeRepository(database),
       };
   }
 }

@@ -161,6 +161,24 @@ function context(caller: Caller): SampleContext {
           visible: EVERYTHING,
         })
       ).id,
+    createCase: async ({ lon, lat }) =>
+      (
+        await app.services.cases.report(
+          {
+            source: 'operator',
+            sourceRef: `matrix-${++unique}`,
+            category: 'street_vending',
+            lon,
+            lat,
+            description: '矩阵测试',
+            reportedAt: Date.now(),
+            raw: null,
+          },
+          EVERYTHING,
+        )
+      ).caseId,
+    createCamera: async ({ lon, lat }) =>
+      (await app.services.cameras.create({ id: `m-cam-${++unique}`, lon, lat })).id,
   };
 }
 

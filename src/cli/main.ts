@@ -10,6 +10,8 @@ import { lookupCommand } from './lookup.command.js';
 import { sensorsCommand } from './sensors.command.js';
 import { CliError } from './cli-error.js';
 import { keyCommand, userCommand } from './access.command.js';
+import { auditCommand } from './audit.command.js';
+import { casesCommand } from './cases.command.js';
 
 const program = new Command()
   .name('cityops')
@@ -28,6 +30,8 @@ program.addCommand(lookupCommand());
 program.addCommand(sensorsCommand());
 program.addCommand(userCommand());
 program.addCommand(keyCommand());
+program.addCommand(auditCommand());
+program.addCommand(casesCommand());
 
 try {
   await program.parseAsync();

@@ -1,4 +1,6 @@
 import type { InjectOptions } from 'fastify';
+import { CASE_SAMPLES } from '../cases/case.route-samples.js';
+import { INTAKE_SAMPLES } from '../intake/intake.route-samples.js';
 
 /** Where a caller works and what lies inside and outside it, for building sample requests. */
 export interface SampleContext {
@@ -18,6 +20,10 @@ export interface SampleContext {
   createRule(township: string): Promise<string>;
   /** Creates a maintenance window over a township and returns its id. */
   createWindow(township: string): Promise<string>;
+  /** Opens a case at a point (through the intake pipeline) and returns its id. */
+  createCase(at: { lon: number; lat: number }): Promise<string>;
+  /** Registers an AI camera at a point and returns its id. */
+  createCamera?(at: { lon: number; lat: number }): Promise<string>;
 }
 
 /** How the authorization matrix exercises one route. */
@@ -372,6 +378,8 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
       url: `/api/v1/maintenance-windows/${await c.createWindow(c.outside!.township)}`,
     }),
   },
+  ...CASE_SAMPLES,
+  ...INTAKE_SAMPLES,
 };
 
 /** An alarm rule body attached to a township. */

@@ -1,0 +1,192 @@
+import { AppError } from '../errors.js';
+import { HANDLING_LEVELS, STAGES, type Category, type HandlingLevel, type Stage } from './case-catalog.js';
+import { nextStatus, ruleFor, stageOf, type LifecycleState } from './case-lifecycle.js';
+import type { StageSample } from './case-stats.js';
+import type { CaseRecord, RoutingReason } from './case.types.js';
+
+/**
+ * What each action does to a case beyond its status: the named workflows of the lifecycle
+ * (dispatch sets the department, verify_fail counts a rework, an approved extension moves the
+ * deadlines…). Pure: given the case, the action's input and the time, it returns the case after.
+ */
+
+const MINUTE = 60_000;
+
+/** The input an action may carry. */
+export interface ActionInput {
+  note?: string | undefined;
+  attachments?: string[] | undefined;
+  /** Extension minutes (request_extension). */
+  minutes?: number | undefined;
+}
+
+/** Everything an action needs besides the case. */
+export interface EffectContext {
+  now: number;
+  /** Who acts, as recorded. */
+  actor: string;
+  category: Category;
+  /** Routing for dispatch/reassign: the explicit target or the automatic decision. */
+  routing?: RoutingReason | undefined;
+  /** For merge: the case this one is folded into. */
+  mergedInto?: string | undefined;
+}
+
+/** The case's lifecycle facts, for the table. */
+export function lifecycleState(c: CaseRecord): LifecycleState {
+  return { status: c.status, extensionPending: c.extension !== null, suspendedFrom: c.suspendedFrom };
+}
+
+/** Minutes allowed for a stage of a case of this category and priority. */
+export function stageLimit(category: Category, priority: CaseRecord['priority'], stage: Stage): number {
+  return category.limits[priority][stage];
+}
+
+/** The expected closure time when a case enters `stage` at `now`: this and every later stage's limit. */
+export function dueFrom(
+  category: Category,
+  priority: CaseRecord['priority'],
+  stage: Stage,
+  now: number,
+): number {
+  const rest = STAGES.slice(STAGES.indexOf(stage));
+  return now + rest.reduce((sum, s) => sum + stageLimit(category, priority, s), 0) * MINUTE;
+}
+
+/** The case with a new stage clock started (or stopped, for null). */
+export function enterStage(c: CaseRecord, stage: Stage | null, now: number, category: Category): CaseRecord {
+  if (stage === null) {
+    return {
+      ...c,
+      stage: null,
+      stageStartedAt: now,
+      stageDeadline: null,
+      nextEscalationAt: null,
+      overdue: false,
+    };
+  }
+  const deadline = now + stageLimit(category, c.priority, stage) * MINUTE;
+  return {
+    ...c,
+    stage,
+    stageStartedAt: now,
+    stageDeadline: deadline,
+    nextEscalationAt: deadline,
+    overdue: false,
+  };
+}
+
+/** The level overdue escalation has raised supervision to (督办层级). */
+export function supervisionLevel(c: Pick<CaseRecord, 'level' | 'escalation'>): HandlingLevel {
+  const index = Math.min(HANDLING_LEVELS.indexOf(c.level) + c.escalation, HANDLING_LEVELS.length - 1);
+  return HANDLING_LEVELS[index]!;
+}
+
+/** Applies an allowed action; returns the case after, the event's data and the stage times that ended. */
+export function applyAction(
+  c: CaseRecord,
+  action: string,
+  input: ActionInput,
+  ctx: EffectContext,
+): { after: CaseRecord; data: Record<string, unknown>; stageTimes: StageSample[] } {
+  const rule = ruleFor(action);
+  if (!rule) throw new AppError('INVALID_CASE_TRANSITION', `Unknown action "${action}".`);
+  if (rule.note && !input.note?.trim()) {
+    throw new AppError(
+      'INVALID_CASE_TRANSITION',
+      `The action "${action}" (${rule.zh}) needs a note giving the reason.`,
+    );
+  }
+  const { now, category } = ctx;
+  const to = nextStatus(lifecycleState(c), action);
+  let after: CaseRecord = { ...c, status: to, updatedAt: now, version: c.version + 1 };
+  const data: Record<string, unknown> = {};
+
+  switch (action) {
+    case 'register':
+      after.registeredAt = now;
+      break;
+    case 'dispatch':
+    case 'reassign': {
+      const routing = ctx.routing;
+      if (!routing) throw new AppError('INVALID_CASE_TRANSITION', 'No department to dispatch to.');
+      after = {
+        ...after,
+        departmentType: routing.departmentType,
+        departmentUnit: routing.unit,
+        level: routing.level,
+        routing,
+      };
+      data.routing = routing;
+      break;
+    }
+    case 'verify_fail':
+      after.reworkCount += 1;
+      break;
+    case 'close':
+      after.closedAt = now;
+      break;
+    case 'request_extension': {
+      const minutes = input.minutes;
+      if (minutes === undefined || !Number.isInteger(minutes) || minutes <= 0) {
+        throw new AppError(
+          'INVALID_CASE_TRANSITION',
+          'An extension request needs "minutes", a positive whole number.',
+        );
+      }
+      after.extension = { minutes, by: ctx.actor, at: now, note: input.note ?? null };
+      data.minutes = minutes;
+      break;
+    }
+    case 'approve_extension': {
+      const minutes = c.extension?.minutes ?? 0;
+      const deadline = (c.stageDeadline ?? now) + minutes * MINUTE;
+      after = {
+        ...after,
+        extension: null,
+        extensionCount: c.extensionCount + 1,
+        stageDeadline: deadline,
+        dueAt: c.dueAt + minutes * MINUTE,
+        nextEscalationAt: deadline > now ? deadline : now,
+        overdue: deadline <= now && c.overdue,
+      };
+      data.minutes = minutes;
+      data.stageDeadline = deadline;
+      break;
+    }
+    case 'reject_extension':
+      after.extension = null;
+      break;
+    case 'suspend':
+      after.suspendedFrom = c.status;
+      break;
+    case 'resume':
+      after.suspendedFrom = null;
+      break;
+    case 'reopen':
+      after = { ...after, closedAt: null, dueAt: dueFrom(category, c.priority, 'dispatch', now) };
+      break;
+    case 'merge':
+      if (!ctx.mergedInto) {
+        throw new AppError('INVALID_CASE_TRANSITION', 'A merge needs "into", the case to merge into.');
+      }
+      after.mergedInto = ctx.mergedInto;
+      data.into = ctx.mergedInto;
+      break;
+    default:
+      break;
+  }
+
+  // A new stage starts whenever the status lands in another stage, and also when work comes back
+  // to the department (rework, reassignment, resume) even though the stage has the same name.
+  const stageTimes: StageSample[] = [];
+  const newStage = stageOf(to);
+  const restarts = ['verify_fail', 'reassign', 'resume', 'reopen'].includes(action);
+  if (newStage !== c.stage || restarts) {
+    if (c.stage !== null && to !== 'suspended' && action !== 'merge') {
+      stageTimes.push({ stage: c.stage, ms: Math.max(0, now - c.stageStartedAt) });
+    }
+    after = enterStage(after, newStage, now, category);
+  }
+  return { after, data, stageTimes };
+}

@@ -1,0 +1,119 @@
+import type { Migration } from '../platform/db/migrate.js';
+
+// The same shape on both engines; only types differ. Times are epoch milliseconds (BIGINT), so both
+// engines compare and index them alike. Event content (attachments, data) is TEXT on PostgreSQL
+// too: the audit hash is over the stored text's parsed value, and JSONB would re-order nothing we
+// rely on but would hide the exact stored form from a reviewer.
+function tables(t: { real: string; big: string; text: string }): string {
+  return `
+    CREATE TABLE case_catalog (kind TEXT NOT NULL, code TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, code));
+    CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE cases (
+      id ${t.text} PRIMARY KEY,
+      status TEXT NOT NULL,
+      is_open SMALLINT NOT NULL,
+      category TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      priority TEXT NOT NULL,
+      description TEXT NOT NULL,
+      address TEXT,
+      lon ${t.real} NOT NULL,
+      lat ${t.real} NOT NULL,
+      province_code TEXT NOT NULL,
+      county_code TEXT NOT NULL,
+      township_code TEXT NOT NULL,
+      department_type TEXT,
+      department_unit TEXT,
+      level TEXT NOT NULL,
+      routing TEXT,
+      escalation SMALLINT NOT NULL,
+      source TEXT NOT NULL,
+      reporter TEXT,
+      occurrences INTEGER NOT NULL,
+      reported_at ${t.big} NOT NULL,
+      last_reported_at ${t.big} NOT NULL,
+      registered_at ${t.big},
+      closed_at ${t.big},
+      updated_at ${t.big} NOT NULL,
+      stage TEXT,
+      stage_started_at ${t.big} NOT NULL,
+      stage_deadline ${t.big},
+      due_at ${t.big} NOT NULL,
+      next_escalation_at ${t.big},
+      overdue SMALLINT NOT NULL,
+      rework_count INTEGER NOT NULL,
+      extension_count INTEGER NOT NULL,
+      extension TEXT,
+      suspended_from TEXT,
+      merged_into TEXT,
+      version INTEGER NOT NULL
+    );
+    CREATE INDEX cases_time ON cases (reported_at, id);
+    CREATE INDEX cases_province ON cases (province_code, status, reported_at, id);
+    CREATE INDEX cases_county ON cases (county_code, status, category, reported_at, id);
+    CREATE INDEX cases_county_time ON cases (county_code, reported_at, id);
+    CREATE INDEX cases_township ON cases (township_code, reported_at, id);
+    CREATE INDEX cases_department ON cases (department_type, department_unit, status, reported_at, id);
+    CREATE INDEX cases_dedup ON cases (category, lat) WHERE is_open = 1;
+    CREATE INDEX cases_escalation ON cases (next_escalation_at) WHERE next_escalation_at IS NOT NULL;
+    CREATE TABLE case_occurrences (
+      id TEXT PRIMARY KEY,
+      case_id ${t.text} NOT NULL,
+      source TEXT NOT NULL,
+      source_ref TEXT NOT NULL,
+      lon ${t.real} NOT NULL,
+      lat ${t.real} NOT NULL,
+      description TEXT NOT NULL,
+      reporter TEXT,
+      reported_at ${t.big} NOT NULL,
+      attachments TEXT NOT NULL,
+      raw TEXT NOT NULL,
+      UNIQUE (source, source_ref)
+    );
+    CREATE INDEX case_occurrences_case ON case_occurrences (case_id, reported_at);
+    CREATE TABLE case_events (
+      seq ${t.big} PRIMARY KEY,
+      case_id ${t.text} NOT NULL,
+      action TEXT NOT NULL,
+      from_status TEXT,
+      to_status TEXT NOT NULL,
+      at ${t.big} NOT NULL,
+      actor TEXT NOT NULL,
+      note TEXT,
+      attachments TEXT NOT NULL,
+      data TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE INDEX case_events_case ON case_events (case_id, seq);
+    CREATE TABLE case_audit_head (id SMALLINT PRIMARY KEY CHECK (id = 1), seq ${t.big} NOT NULL, hash TEXT NOT NULL);
+    INSERT INTO case_audit_head (id, seq, hash) VALUES (1, 0, '${'0'.repeat(64)}');
+    CREATE TABLE case_stats (
+      level TEXT NOT NULL, unit TEXT NOT NULL, grain TEXT NOT NULL, bucket INTEGER NOT NULL,
+      category TEXT NOT NULL, department TEXT NOT NULL,
+      reported INTEGER NOT NULL, registered INTEGER NOT NULL, cancelled INTEGER NOT NULL,
+      closed INTEGER NOT NULL, closed_on_time INTEGER NOT NULL, reworked INTEGER NOT NULL,
+      extended INTEGER NOT NULL, open INTEGER NOT NULL, overdue INTEGER NOT NULL, escalated INTEGER NOT NULL,
+      PRIMARY KEY (level, unit, grain, bucket, category, department)
+    );
+    CREATE TABLE case_stage_stats (
+      level TEXT NOT NULL, unit TEXT NOT NULL, grain TEXT NOT NULL, bucket INTEGER NOT NULL,
+      category TEXT NOT NULL, department TEXT NOT NULL, stage TEXT NOT NULL, bin SMALLINT NOT NULL,
+      n INTEGER NOT NULL, total_ms ${t.big} NOT NULL,
+      PRIMARY KEY (level, unit, grain, bucket, category, department, stage, bin)
+    );`;
+}
+
+/**
+ * Cases: the catalog (categories, department types, routing rules as JSON documents), cases with
+ * their jurisdiction chain in columns (scope filters are index ranges), occurrences (one per
+ * report, raw record kept), the event log that is also the audit chain, and the maintained
+ * statistics aggregates. See docs/cases.md.
+ */
+export const caseMigrations: Migration[] = [
+  {
+    id: '0006_cases',
+    sqlite: tables({ real: 'REAL', big: 'INTEGER', text: 'TEXT' }),
+    postgres: tables({ real: 'DOUBLE PRECISION', big: 'BIGINT', text: 'TEXT COLLATE "C"' }),
+  },
+];

@@ -1,0 +1,209 @@
+import { beforeAll, expect, it } from 'vitest';
+import { EVERYTHING } from '../access/principal.js';
+import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
+import type { Database } from '../platform/db/database.js';
+import { describeContract } from '../test-support/engines.js';
+import { verifyAuditChain } from './case-audit-verify.js';
+import { DEFAULT_CATEGORIES } from './case-catalog.js';
+import { buildReport, CASE_PLACES } from './case-factories.js';
+import { CaseService, type CaseActor } from './case.service.js';
+
+const T0 = Date.UTC(2026, 2, 1, 2, 0, 0);
+const MIN = 60_000;
+const command: CaseActor = { kind: 'command', name: 'op', department: null };
+const office: CaseActor = { kind: 'handler', name: 'h', department: 'township_office' };
+
+async function sqlExec(database: Database, text: string): Promise<void> {
+  if (database.engine === 'sqlite') database.db.exec(text);
+  else await database.pool.query(text);
+}
+
+describeContract('case repository', (ctx) => {
+  let service: CaseService;
+  let now = T0;
+
+  beforeAll(async () => {
+    const { repositories } = ctx();
+    const jurisdictions = await JurisdictionService.create({ repository: repositories.jurisdictions });
+    service = await CaseService.create({ repository: repositories.cases, jurisdictions, clock: () => now });
+  });
+
+  it('seeds the catalog once and keeps the city’s edits', async () => {
+    const { repositories } = ctx();
+    expect((await repositories.cases.catalog()).categories).toHaveLength(DEFAULT_CATEGORIES.length);
+    await service.putCategory({ ...DEFAULT_CATEGORIES[0]!, zh: '窨井盖' });
+    expect(await repositories.cases.seedCatalog({ categories: [], departmentTypes: [], rules: [] })).toBe(
+      false,
+    );
+    const catalog = await repositories.cases.catalog();
+    expect(catalog.categories.find((c) => c.code === 'manhole_cover')?.zh).toBe('窨井盖');
+    await service.putRoutingRule({
+      id: 'x',
+      category: '*',
+      priority: 'low',
+      level: 'county',
+      departmentType: null,
+      note: '',
+    });
+    expect((await repositories.cases.catalog()).rules.map((r) => r.id)).toContain('x');
+    await service.deleteRoutingRule('x');
+    expect((await repositories.cases.catalog()).rules.map((r) => r.id)).not.toContain('x');
+  });
+
+  it('stores a report with its occurrence, timeline and routing, and finds it by source and nearby', async () => {
+    const { repositories } = ctx();
+    const report = buildReport({ raw: { nested: { a: [1, 2] } }, attachments: ['https://cam/1.jpg'] });
+    const outcome = await service.report(report, EVERYTHING);
+    const stored = await repositories.cases.get(outcome.caseId);
+    expect(stored).toMatchObject({
+      status: 'dispatched',
+      townshipCode: '500109004',
+      departmentType: 'township_office',
+      version: 1,
+    });
+    expect(stored?.routing?.unit).toBe('500109004');
+    expect(await repositories.cases.findBySource(report.source, report.sourceRef)).toBe(outcome.caseId);
+    const [occurrence] = await repositories.cases.occurrences(outcome.caseId);
+    expect(occurrence).toMatchObject({ raw: { nested: { a: [1, 2] } }, attachments: ['https://cam/1.jpg'] });
+    const events = await repositories.cases.events(outcome.caseId);
+    expect(events.map((e) => e.action)).toEqual(['report', 'register', 'dispatch']);
+    const near = await repositories.cases.findOpenNear(
+      'street_vending',
+      { minLon: 106.4, maxLon: 106.5, minLat: 29.8, maxLat: 29.9 },
+      T0 - MIN,
+    );
+    expect(near.map((c) => c.id)).toContain(outcome.caseId);
+    const again = await service.report(buildReport({ lat: CASE_PLACES.beibei.lat + 0.0001 }), EVERYTHING);
+    expect(again).toMatchObject({ caseId: outcome.caseId, attached: true });
+  });
+
+  it('refuses a stale write whole (CASE_CONFLICT) and keeps the chain', async () => {
+    const { repositories } = ctx();
+    const { caseId } = await service.report(buildReport({ category: 'exposed_garbage' }), EVERYTHING);
+    const stale = (await repositories.cases.get(caseId))!;
+    await service.transition(caseId, { action: 'accept' }, office, EVERYTHING);
+    const bogus = { ...stale, status: 'closed' as const, version: stale.version + 1 };
+    await expect(
+      repositories.cases.commit([
+        {
+          writes: [{ before: stale, after: bogus }],
+          events: [
+            {
+              caseId,
+              action: 'close',
+              from: 'dispatched',
+              to: 'closed',
+              at: now,
+              actor: 'x',
+              note: null,
+              attachments: [],
+              data: {},
+            },
+          ],
+        },
+      ]),
+    ).rejects.toMatchObject({ code: 'CASE_CONFLICT' });
+    expect((await repositories.cases.get(caseId))?.status).toBe('in_progress');
+    expect((await verifyAuditChain(repositories.cases)).ok).toBe(true);
+  });
+
+  it('keeps statistics in step with transitions, by scope, group and period', async () => {
+    const { caseId } = await service.report(buildReport({ category: 'garbage_overflow' }), EVERYTHING);
+    for (const [actor, action, note] of [
+      [office, 'accept', undefined],
+      [office, 'handle', '已清运'],
+      [command, 'verify_fail', '未清理干净'],
+      [office, 'handle', '已清运'],
+      [command, 'verify_pass', undefined],
+      [command, 'close', undefined],
+    ] as const) {
+      now += 5 * MIN;
+      await service.transition(caseId, { action, note }, actor, EVERYTHING);
+    }
+    const byCategory = await service.stats(
+      { scope: '500109', groupBy: 'category', from: '2026-03-01', to: '2026-03-31' },
+      EVERYTHING,
+    );
+    const garbage = byCategory.groups.find((g) => g.key === 'garbage_overflow')!;
+    expect(garbage.counts).toMatchObject({
+      reported: 1,
+      registered: 1,
+      closed: 1,
+      closed_on_time: 1,
+      reworked: 1,
+      open: 0,
+    });
+    expect(garbage.stages.handle).toMatchObject({ count: 2, p90Minutes: 15 });
+    const partial = await service.stats(
+      { scope: '500109004', from: '2026-02-15', to: '2026-03-01' },
+      EVERYTHING,
+    );
+    const month = await service.stats({ scope: '50' }, EVERYTHING);
+    expect(partial.total.counts.reported).toBe(month.total.counts.reported);
+    const elsewhere = await service.stats(
+      { scope: '500109', from: '2026-04-01', to: '2026-04-30' },
+      EVERYTHING,
+    );
+    expect(elsewhere.total.counts.reported).toBe(0);
+    const byDay = await service.stats({ scope: '500109', groupBy: 'day' }, EVERYTHING);
+    expect(byDay.groups.map((g) => g.key)).toEqual(['2026-03-01']);
+    const byDepartment = await service.stats(
+      { scope: '500109', groupBy: 'department', department: 'township_office' },
+      EVERYTHING,
+    );
+    expect(byDepartment.groups.map((g) => g.key)).toEqual(['township_office@500109004']);
+  });
+
+  it('pages the list by keyset with filters, and finds escalation candidates', async () => {
+    const { repositories } = ctx();
+    for (let i = 0; i < 3; i++) {
+      await service.report(
+        buildReport({
+          category: 'road_damage',
+          reportedAt: T0 + i,
+          lon: 106.43 + i * 0.01,
+          description: `路面坑洞 Pothole ${i}`,
+        }),
+        EVERYTHING,
+      );
+    }
+    const first = await service.list({ category: 'road_damage', limit: 2 }, EVERYTHING);
+    const second = await service.list(
+      { category: 'road_damage', limit: 2, cursor: first.nextCursor! },
+      EVERYTHING,
+    );
+    expect([...first.items, ...second.items].map((c) => c.description)).toEqual([
+      '路面坑洞 Pothole 2',
+      '路面坑洞 Pothole 1',
+      '路面坑洞 Pothole 0',
+    ]);
+    expect(second.nextCursor).toBeNull();
+    expect((await service.list({ q: 'pothole 1', limit: 10 }, EVERYTHING)).items).toHaveLength(1);
+    expect(
+      (
+        await service.list(
+          { scope: '500109', status: 'dispatched,in_progress', department: 'transport@500109', limit: 10 },
+          EVERYTHING,
+        )
+      ).items,
+    ).toHaveLength(3);
+    const due = await repositories.cases.dueForEscalation(T0 + 100 * 24 * 60 * MIN, 100);
+    expect(due.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('detects an edited, a deleted and a reordered audit row', async () => {
+    const { repositories, database } = ctx();
+    const ok = await verifyAuditChain(repositories.cases, 7);
+    expect(ok.ok).toBe(true);
+    await sqlExec(database, `UPDATE case_events SET note = 'forged' WHERE seq = 5`);
+    expect(await verifyAuditChain(repositories.cases, 7)).toMatchObject({
+      ok: false,
+      broken: { seq: 5, reason: 'hash' },
+    });
+    await sqlExec(database, `DELETE FROM case_events WHERE seq = 5`);
+    expect(await verifyAuditChain(repositories.cases)).toMatchObject({
+      ok: false,
+      broken: { seq: 6, reason: 'gap' },
+    });
+  });
+});

@@ -1,0 +1,110 @@
+import type { Category, DepartmentType, RoutingRule } from './case-catalog.js';
+import type { ReportSource } from './case-intake.js';
+import type { CaseStatus } from './case-lifecycle.js';
+import type { Counters, Grain, StageSample, StatLevel } from './case-stats.js';
+import type { CaseEventRecord, CaseRecord, NewCaseEvent, OccurrenceRecord } from './case.types.js';
+
+/** The catalog documents: categories, department types and routing rules. */
+export interface CatalogSnapshot {
+  categories: Category[];
+  departmentTypes: DepartmentType[];
+  rules: RoutingRule[];
+}
+
+/**
+ * One atomic change: case rows written (before null = insert; else the update must find
+ * `before.version`, or the whole change fails with CASE_CONFLICT), events appended to the audit
+ * chain, occurrences inserted or moved, stage times recorded. Statistics follow in the same
+ * transaction.
+ */
+export interface CaseChange {
+  writes: { before: CaseRecord | null; after: CaseRecord; stageTimes?: StageSample[] }[];
+  events: NewCaseEvent[];
+  occurrences?: OccurrenceRecord[];
+  /** Occurrences re-homed by merge and split. */
+  moves?: { ids: string[] | 'all'; from: string; to: string }[];
+}
+
+/** Which jurisdiction column a scope filters on. */
+export type ScopeFilter = { column: 'province' | 'county' | 'township'; codes: string[] } | undefined;
+
+/** Filters for the case list, newest first, keyset-paged. */
+export interface CaseListQuery {
+  scope: ScopeFilter;
+  statuses?: CaseStatus[] | undefined;
+  category?: string | undefined;
+  departmentType?: string | undefined;
+  departmentUnit?: string | undefined;
+  overdue?: boolean | undefined;
+  /** Case id, description or address containing this text. */
+  q?: string | undefined;
+  /** Only cases reported at or after / before these instants. */
+  from?: number | undefined;
+  to?: number | undefined;
+  /** Continue after this (reportedAt, id). */
+  after?: { reportedAt: number; id: string } | undefined;
+  limit: number;
+}
+
+/** What the statistics sum: rows of one level and units, over bucket ranges, grouped. */
+export interface StatsQuery {
+  level: StatLevel;
+  units: string[];
+  ranges: { grain: Grain; from: number; to: number }[];
+  category?: string | undefined;
+  /** `type` or `type@unit`. */
+  department?: string | undefined;
+  groupBy: 'unit' | 'category' | 'department' | 'bucket' | null;
+}
+
+/** Summed counters of one group. */
+export interface StatsRow {
+  group: string;
+  counters: Counters;
+}
+
+/** Summed stage-time bins of one group. */
+export interface StageStatsRow {
+  group: string;
+  stage: string;
+  bin: number;
+  n: number;
+  totalMs: number;
+}
+
+/** Storage for cases, their catalog, the audit chain and the statistics aggregates. */
+export interface CaseRepository {
+  /** The catalog documents. */
+  catalog(): Promise<CatalogSnapshot>;
+  /** Inserts the defaults the first time only (a later start keeps the city's edits and deletions). */
+  seedCatalog(defaults: CatalogSnapshot): Promise<boolean>;
+  putCategory(category: Category): Promise<void>;
+  putDepartmentType(type: DepartmentType): Promise<void>;
+  putRoutingRule(rule: RoutingRule): Promise<void>;
+  /** False when there was no such rule. */
+  deleteRoutingRule(id: string): Promise<boolean>;
+
+  /** Applies changes atomically, each in order; returns the appended events with seq and hashes. */
+  commit(changes: readonly CaseChange[]): Promise<CaseEventRecord[]>;
+  get(id: string): Promise<CaseRecord | null>;
+  /** The case that holds the occurrence a source reported under its own id. */
+  findBySource(source: ReportSource, sourceRef: string): Promise<string | null>;
+  /** Open cases of a category inside a box, last reported at or after `since`. */
+  findOpenNear(
+    category: string,
+    box: { minLon: number; maxLon: number; minLat: number; maxLat: number },
+    since: number,
+  ): Promise<CaseRecord[]>;
+  /** One page of cases, newest first. */
+  list(query: CaseListQuery): Promise<CaseRecord[]>;
+  occurrences(caseId: string): Promise<OccurrenceRecord[]>;
+  events(caseId: string): Promise<CaseEventRecord[]>;
+  /** Cases whose next escalation time has come, oldest first. */
+  dueForEscalation(now: number, limit: number): Promise<CaseRecord[]>;
+  /** Summed counters per group. */
+  stats(query: StatsQuery): Promise<StatsRow[]>;
+  /** Summed stage-time bins per group and stage. */
+  stageStats(query: StatsQuery): Promise<StageStatsRow[]>;
+  /** Audit links after `seq`, in order, at most `limit`. */
+  auditLinks(afterSeq: number, limit: number): Promise<CaseEventRecord[]>;
+}

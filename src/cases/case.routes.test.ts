@@ -1,0 +1,148 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../test-support/app.js';
+import { signIn } from '../test-support/auth.js';
+import { CASE_PLACES } from './case-factories.js';
+
+let app: FastifyInstance;
+let operator: { authorization: string };
+let handler: { authorization: string };
+let viewer: { authorization: string };
+
+beforeAll(async () => {
+  app = await buildTestApp();
+  operator = await signIn(app, { role: 'county_commander', scope: '500109' });
+  handler = await signIn(app, { role: 'department_handler', scope: '500109', department: 'township_office' });
+  viewer = await signIn(app, { role: 'viewer', scope: '500103' });
+});
+afterAll(async () => app.close());
+
+const act = (id: string, headers: object, payload: object) =>
+  app.inject({ method: 'POST', url: `/api/v1/cases/${id}/transitions`, headers: { ...headers }, payload });
+
+describe('/api/v1/cases', () => {
+  it('takes a manual report, lists it, and walks it to closure with the allowed actions in each answer', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: operator,
+      payload: {
+        category: 'street_vending',
+        ...CASE_PLACES.beibei,
+        description: '流动摊贩占道',
+        attachments: ['https://x/1.jpg'],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const body = created.json<{
+      id: string;
+      status: string;
+      department: { id: string };
+      allowedActions: string[];
+      timeline: unknown[];
+    }>();
+    expect(body).toMatchObject({ status: 'dispatched', department: { id: 'township_office@500109004' } });
+    expect(body.allowedActions).toContain('accept');
+    const id = body.id;
+
+    const list = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases?scope=500109&status=dispatched&category=street_vending',
+      headers: operator,
+    });
+    expect(list.json<{ items: { id: string }[] }>().items.map((c) => c.id)).toContain(id);
+
+    const refused = await act(id, operator, { action: 'close' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({
+      error: { code: 'CASE_ACTION_NOT_ALLOWED', details: { status: 'dispatched' } },
+    });
+
+    expect((await act(id, handler, { action: 'accept' })).json()).toMatchObject({ status: 'in_progress' });
+    const handled = await act(id, handler, {
+      action: 'handle',
+      note: '已劝离',
+      attachments: ['https://x/2.jpg'],
+    });
+    expect(handled.json<{ allowedActions: string[] }>().allowedActions).toEqual(['comment']);
+    expect((await act(id, operator, { action: 'verify_fail', note: '仍在' })).json()).toMatchObject({
+      status: 'rework',
+      reworkCount: 1,
+    });
+    await act(id, handler, { action: 'handle', note: '再次劝离' });
+    await act(id, operator, { action: 'verify_pass' });
+    const closed = await act(id, operator, { action: 'close' });
+    expect(closed.json()).toMatchObject({ status: 'closed', statusName: '已结案' });
+
+    const stats = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases/stats?scope=500109&groupBy=township',
+      headers: operator,
+    });
+    expect(stats.statusCode).toBe(200);
+    expect(stats.json()).toMatchObject({
+      total: { counts: { closed: 1, reworked: 1 }, rates: { closureRate: 1, reworkRate: 1 } },
+    });
+
+    const detail = await app.inject({ method: 'GET', url: `/api/v1/cases/${id}`, headers: viewer });
+    expect(detail.json()).toMatchObject({ error: { code: 'CASE_NOT_FOUND' } });
+  });
+
+  it('validates input strictly and exports CSV and GeoJSON', async () => {
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: operator,
+      payload: { category: 'street_vending', lon: 1, lat: 2, description: 'x', extra: 1 },
+    });
+    expect(bad.statusCode).toBe(400);
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: operator,
+      payload: { category: 'nope', ...CASE_PLACES.beibei, description: 'x' },
+    });
+    expect(unknown.json()).toMatchObject({ error: { code: 'UNKNOWN_CASE_CATEGORY' } });
+    const csv = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases/export?format=csv&scope=500109',
+      headers: operator,
+    });
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.body.split('\r\n')[0]).toContain('id,status,statusName');
+    const geo = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases/export?format=geojson',
+      headers: operator,
+    });
+    expect(geo.json<{ type: string; features: unknown[] }>().type).toBe('FeatureCollection');
+  });
+
+  it('serves the catalog, departments and routing table; only administrators change them', async () => {
+    const categories = await app.inject({ method: 'GET', url: '/api/v1/cases/categories', headers: viewer });
+    expect(categories.json<{ items: { code: string }[] }>().items.map((c) => c.code)).toContain(
+      'manhole_cover',
+    );
+    const departments = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases/departments?unit=500109',
+      headers: operator,
+    });
+    expect(departments.json<{ items: { id: string }[] }>().items.map((d) => d.id)).toContain('water@500109');
+    const rule = {
+      id: 'r1',
+      category: '*',
+      priority: 'low',
+      level: 'county',
+      departmentType: null,
+      note: '',
+    };
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/cases/routing-rules/r1',
+      headers: operator,
+      payload: rule,
+    });
+    expect(put.statusCode).toBe(403);
+  });
+});

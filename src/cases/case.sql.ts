@@ -1,0 +1,377 @@
+import { COUNTERS } from './case-stats.js';
+import type { StatKey } from './case-stats.js';
+import type { CaseListQuery, StatsQuery } from './case.repository.js';
+import type { CaseEventRecord, CaseRecord, OccurrenceRecord } from './case.types.js';
+
+/**
+ * SQL shared by both engines: the column lists, row mapping and query building. Only placeholders
+ * differ (`?` on SQLite, `$n` on PostgreSQL), so builders take a `param` function that records a
+ * value and returns its placeholder. No caller text ever reaches SQL except through `param`.
+ */
+
+/** Records a parameter and returns its placeholder. */
+export type Param = (value: unknown) => string;
+
+/** Case columns in insert order, with how each field is stored. */
+export const CASE_COLUMNS = [
+  'id',
+  'status',
+  'is_open',
+  'category',
+  'kind',
+  'priority',
+  'description',
+  'address',
+  'lon',
+  'lat',
+  'province_code',
+  'county_code',
+  'township_code',
+  'department_type',
+  'department_unit',
+  'level',
+  'routing',
+  'escalation',
+  'source',
+  'reporter',
+  'occurrences',
+  'reported_at',
+  'last_reported_at',
+  'registered_at',
+  'closed_at',
+  'updated_at',
+  'stage',
+  'stage_started_at',
+  'stage_deadline',
+  'due_at',
+  'next_escalation_at',
+  'overdue',
+  'rework_count',
+  'extension_count',
+  'extension',
+  'suspended_from',
+  'merged_into',
+  'version',
+] as const;
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/** A case as the values of CASE_COLUMNS. */
+export function caseValues(c: CaseRecord, isOpen: boolean): unknown[] {
+  return [
+    c.id,
+    c.status,
+    isOpen ? 1 : 0,
+    c.category,
+    c.kind,
+    c.priority,
+    c.description,
+    c.address,
+    c.lon,
+    c.lat,
+    c.provinceCode,
+    c.countyCode,
+    c.townshipCode,
+    c.departmentType,
+    c.departmentUnit,
+    c.level,
+    json(c.routing),
+    c.escalation,
+    c.source,
+    c.reporter,
+    c.occurrences,
+    c.reportedAt,
+    c.lastReportedAt,
+    c.registeredAt,
+    c.closedAt,
+    c.updatedAt,
+    c.stage,
+    c.stageStartedAt,
+    c.stageDeadline,
+    c.dueAt,
+    c.nextEscalationAt,
+    c.overdue ? 1 : 0,
+    c.reworkCount,
+    c.extensionCount,
+    json(c.extension),
+    c.suspendedFrom,
+    c.mergedInto,
+    c.version,
+  ];
+}
+
+/** A stored row, as either driver returns it. */
+export type Row = Record<string, unknown>;
+
+const num = (v: unknown) => Number(v);
+const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown) => v as string;
+const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+const parsed = <T>(v: unknown): T | null =>
+  v === null || v === undefined ? null : (JSON.parse(v as string) as T);
+
+/** A stored case row as a record. */
+export function toCase(r: Row): CaseRecord {
+  return {
+    id: str(r.id),
+    status: str(r.status) as CaseRecord['status'],
+    category: str(r.category),
+    kind: str(r.kind) as CaseRecord['kind'],
+    priority: str(r.priority) as CaseRecord['priority'],
+    description: str(r.description),
+    address: strOrNull(r.address),
+    lon: num(r.lon),
+    lat: num(r.lat),
+    provinceCode: str(r.province_code),
+    countyCode: str(r.county_code),
+    townshipCode: str(r.township_code),
+    departmentType: strOrNull(r.department_type),
+    departmentUnit: strOrNull(r.department_unit),
+    level: str(r.level) as CaseRecord['level'],
+    routing: parsed(r.routing),
+    escalation: num(r.escalation),
+    source: str(r.source) as CaseRecord['source'],
+    reporter: strOrNull(r.reporter),
+    occurrences: num(r.occurrences),
+    reportedAt: num(r.reported_at),
+    lastReportedAt: num(r.last_reported_at),
+    registeredAt: numOrNull(r.registered_at),
+    closedAt: numOrNull(r.closed_at),
+    updatedAt: num(r.updated_at),
+    stage: strOrNull(r.stage) as CaseRecord['stage'],
+    stageStartedAt: num(r.stage_started_at),
+    stageDeadline: numOrNull(r.stage_deadline),
+    dueAt: num(r.due_at),
+    nextEscalationAt: numOrNull(r.next_escalation_at),
+    overdue: num(r.overdue) === 1,
+    reworkCount: num(r.rework_count),
+    extensionCount: num(r.extension_count),
+    extension: parsed(r.extension),
+    suspendedFrom: strOrNull(r.suspended_from) as CaseRecord['suspendedFrom'],
+    mergedInto: strOrNull(r.merged_into),
+    version: num(r.version),
+  };
+}
+
+/** Occurrence columns in insert order. */
+export const OCCURRENCE_COLUMNS = [
+  'id',
+  'case_id',
+  'source',
+  'source_ref',
+  'lon',
+  'lat',
+  'description',
+  'reporter',
+  'reported_at',
+  'attachments',
+  'raw',
+] as const;
+
+/** An occurrence as the values of OCCURRENCE_COLUMNS. */
+export function occurrenceValues(o: OccurrenceRecord): unknown[] {
+  return [
+    o.id,
+    o.caseId,
+    o.source,
+    o.sourceRef,
+    o.lon,
+    o.lat,
+    o.description,
+    o.reporter,
+    o.reportedAt,
+    JSON.stringify(o.attachments),
+    JSON.stringify(o.raw ?? null),
+  ];
+}
+
+/** A stored occurrence row as a record. */
+export function toOccurrence(r: Row): OccurrenceRecord {
+  return {
+    id: str(r.id),
+    caseId: str(r.case_id),
+    source: str(r.source) as OccurrenceRecord['source'],
+    sourceRef: str(r.source_ref),
+    lon: num(r.lon),
+    lat: num(r.lat),
+    description: str(r.description),
+    reporter: strOrNull(r.reporter),
+    reportedAt: num(r.reported_at),
+    attachments: JSON.parse(r.attachments as string) as string[],
+    raw: JSON.parse(r.raw as string) as unknown,
+  };
+}
+
+/** Event columns in insert order. */
+export const EVENT_COLUMNS = [
+  'seq',
+  'case_id',
+  'action',
+  'from_status',
+  'to_status',
+  'at',
+  'actor',
+  'note',
+  'attachments',
+  'data',
+  'prev_hash',
+  'hash',
+] as const;
+
+/** An event as the values of EVENT_COLUMNS. */
+export function eventValues(e: CaseEventRecord): unknown[] {
+  return [
+    e.seq,
+    e.caseId,
+    e.action,
+    e.from,
+    e.to,
+    e.at,
+    e.actor,
+    e.note,
+    JSON.stringify(e.attachments),
+    JSON.stringify(e.data),
+    e.prevHash,
+    e.hash,
+  ];
+}
+
+/** A stored event row as a record. */
+export function toEvent(r: Row): CaseEventRecord {
+  return {
+    seq: num(r.seq),
+    caseId: str(r.case_id),
+    action: str(r.action),
+    from: strOrNull(r.from_status) as CaseEventRecord['from'],
+    to: str(r.to_status) as CaseEventRecord['to'],
+    at: num(r.at),
+    actor: str(r.actor),
+    note: strOrNull(r.note),
+    attachments: JSON.parse(r.attachments as string) as string[],
+    data: JSON.parse(r.data as string) as Record<string, unknown>,
+    prevHash: str(r.prev_hash),
+    hash: str(r.hash),
+  };
+}
+
+/** The INSERT of a case. */
+export function insertCaseSql(param: Param, c: CaseRecord, isOpen: boolean): string {
+  const values = caseValues(c, isOpen).map(param);
+  return `INSERT INTO cases (${CASE_COLUMNS.join(', ')}) VALUES (${values.join(', ')})`;
+}
+
+/** The UPDATE of a case from version `version` (no row updated = someone else changed it). */
+export function updateCaseSql(param: Param, c: CaseRecord, isOpen: boolean, version: number): string {
+  const values = caseValues(c, isOpen);
+  const sets = CASE_COLUMNS.slice(1).map((column, i) => `${column} = ${param(values[i + 1])}`);
+  return `UPDATE cases SET ${sets.join(', ')} WHERE id = ${param(c.id)} AND version = ${param(version)}`;
+}
+
+/** The upsert adding a delta to one statistics row. */
+export function statUpsertSql(param: Param, key: StatKey, delta: Record<string, number>): string {
+  const keys = [key.level, key.unit, key.grain, key.bucket, key.category, key.department].map(param);
+  const values = COUNTERS.map((c) => param(delta[c]));
+  const sets = COUNTERS.map((c) => `${c} = case_stats.${c} + excluded.${c}`).join(', ');
+  return `INSERT INTO case_stats (level, unit, grain, bucket, category, department, ${COUNTERS.join(', ')})
+    VALUES (${[...keys, ...values].join(', ')})
+    ON CONFLICT (level, unit, grain, bucket, category, department) DO UPDATE SET ${sets}`;
+}
+
+/** The upsert adding one stage time to one histogram row. */
+export function stageUpsertSql(param: Param, key: StatKey, stage: string, bin: number, ms: number): string {
+  const values = [
+    key.level,
+    key.unit,
+    key.grain,
+    key.bucket,
+    key.category,
+    key.department,
+    stage,
+    bin,
+    1,
+    ms,
+  ];
+  return `INSERT INTO case_stage_stats (level, unit, grain, bucket, category, department, stage, bin, n, total_ms)
+    VALUES (${values.map(param).join(', ')})
+    ON CONFLICT (level, unit, grain, bucket, category, department, stage, bin)
+    DO UPDATE SET n = case_stage_stats.n + 1, total_ms = case_stage_stats.total_ms + excluded.total_ms`;
+}
+
+const SCOPE_COLUMN = { province: 'province_code', county: 'county_code', township: 'township_code' } as const;
+
+/** The case list query, newest first. `like` is the case-insensitive LIKE of the engine. */
+export function listSql(param: Param, q: CaseListQuery, like: string): string {
+  const where: string[] = [];
+  if (q.scope) {
+    const column = SCOPE_COLUMN[q.scope.column];
+    where.push(
+      q.scope.codes.length === 1
+        ? `${column} = ${param(q.scope.codes[0])}`
+        : `${column} IN (${q.scope.codes.map(param).join(', ')})`,
+    );
+  }
+  if (q.statuses?.length) {
+    where.push(
+      q.statuses.length === 1
+        ? `status = ${param(q.statuses[0])}`
+        : `status IN (${q.statuses.map(param).join(', ')})`,
+    );
+  }
+  if (q.category) where.push(`category = ${param(q.category)}`);
+  if (q.departmentType) where.push(`department_type = ${param(q.departmentType)}`);
+  if (q.departmentUnit) where.push(`department_unit = ${param(q.departmentUnit)}`);
+  if (q.overdue !== undefined) where.push(`overdue = ${param(q.overdue ? 1 : 0)}`);
+  if (q.from !== undefined) where.push(`reported_at >= ${param(q.from)}`);
+  if (q.to !== undefined) where.push(`reported_at < ${param(q.to)}`);
+  if (q.q) {
+    const pattern = `%${q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const match = (column: string) => `${column} ${like} ${param(pattern)} ESCAPE '\\'`;
+    where.push(`(${match('id')} OR ${match('description')} OR ${match('address')})`);
+  }
+  if (q.after) where.push(`(reported_at, id) < (${param(q.after.reportedAt)}, ${param(q.after.id)})`);
+  return `SELECT * FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY reported_at DESC, id DESC LIMIT ${param(q.limit)}`;
+}
+
+/** WHERE over statistics rows, and the group expression. */
+function statsWhere(param: Param, q: StatsQuery): { where: string; group: string } {
+  const where = [`level = ${param(q.level)}`, `unit IN (${q.units.map(param).join(', ')})`];
+  const ranges = q.ranges.map(
+    (r) => `(grain = ${param(r.grain)} AND bucket BETWEEN ${param(r.from)} AND ${param(r.to)})`,
+  );
+  where.push(ranges.length ? `(${ranges.join(' OR ')})` : 'FALSE');
+  if (q.category) where.push(`category = ${param(q.category)}`);
+  if (q.department) {
+    where.push(
+      q.department.includes('@')
+        ? `department = ${param(q.department)}`
+        : `department LIKE ${param(`${q.department}@%`)}`,
+    );
+  }
+  const group =
+    q.groupBy === 'unit'
+      ? 'unit'
+      : q.groupBy === 'category'
+        ? 'category'
+        : q.groupBy === 'department'
+          ? 'department'
+          : q.groupBy === 'bucket'
+            ? 'CAST(bucket AS TEXT)'
+            : `''`;
+  return { where: where.join(' AND '), group };
+}
+
+/** Summed counters per group. */
+export function statsSql(param: Param, q: StatsQuery): string {
+  const { where, group } = statsWhere(param, q);
+  const sums = COUNTERS.map((c) => `SUM(${c}) AS ${c}`).join(', ');
+  const groupBy = q.groupBy ? ` GROUP BY ${group}` : '';
+  return `SELECT ${group} AS grp, ${sums} FROM case_stats WHERE ${where}${groupBy}`;
+}
+
+/** Summed stage bins per group. */
+export function stageStatsSql(param: Param, q: StatsQuery): string {
+  const { where, group } = statsWhere(param, q);
+  return `SELECT ${group} AS grp, stage, bin, SUM(n) AS n, SUM(total_ms) AS total_ms FROM case_stage_stats
+    WHERE ${where} GROUP BY ${q.groupBy ? `${group}, ` : ''}stage, bin`;
+}

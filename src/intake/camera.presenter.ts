@@ -1,0 +1,22 @@
+import type { CameraRecord } from './camera.repository.js';
+import type { CameraDto } from './camera.schema.js';
+
+/** A stored camera as the API shows it: the chain grouped. */
+export function toCamera(record: CameraRecord): CameraDto {
+  return {
+    id: record.id,
+    name: record.name,
+    lon: record.lon,
+    lat: record.lat,
+    jurisdiction: {
+      province: record.provinceCode,
+      prefecture: record.prefectureCode,
+      county: record.countyCode,
+      township: record.townshipCode,
+    },
+    department: record.department,
+    metadata: record.metadata,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}

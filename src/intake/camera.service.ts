@@ -1,0 +1,192 @@
+import { EVERYTHING, type Visibility } from '../access/principal.js';
+import { AppError } from '../errors.js';
+import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
+import type { ImportFormat } from '../telemetry/sensor-import.js';
+import type { SensorChain } from '../telemetry/sensor.repository.js';
+import { finestCode } from '../telemetry/sensor.service.js';
+import { readCameraFile } from './camera-import.js';
+import { toCamera } from './camera.presenter.js';
+import type { CameraRecord, CameraRepository } from './camera.repository.js';
+import type {
+  CameraCreate,
+  CameraDto,
+  CameraImportReport,
+  CameraListQueryDto,
+  CameraListResponse,
+  CameraPatch,
+} from './camera.schema.js';
+
+const MAX_METADATA_BYTES = 8192;
+
+/**
+ * The AI camera registry (视频智能识别点位台账), the sensor registry's sibling: every camera has a
+ * location, and from it the jurisdiction chain that scopes who sees it and where its cases go.
+ */
+export class CameraService {
+  constructor(
+    private readonly repository: CameraRepository,
+    private readonly jurisdictions: JurisdictionService,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** A page of cameras in a scope (anywhere below a jurisdiction code), by id. */
+  async list(query: CameraListQueryDto, visible: Visibility = EVERYTHING): Promise<CameraListResponse> {
+    const code = this.effectiveScope(query.scope, visible);
+    const scope = code ? { level: this.jurisdictions.units.require(code).level, code } : undefined;
+    const page = await this.repository.list({ scope, limit: query.limit, offset: query.offset });
+    return { items: page.items.map(toCamera), total: page.total };
+  }
+
+  /** One camera, or CAMERA_NOT_FOUND (also for one outside the caller's jurisdiction). */
+  async get(id: string, visible: Visibility = EVERYTHING): Promise<CameraDto> {
+    return toCamera(await this.require(id, visible));
+  }
+
+  /** The stored camera if the caller may see it, else null: for detection ingest. */
+  async find(id: string, visible: Visibility = EVERYTHING): Promise<CameraRecord | null> {
+    const record = await this.repository.get(id);
+    return record && visible.contains(finestCode(record)) ? record : null;
+  }
+
+  /** Registers a camera, resolving its jurisdiction chain from lon/lat. */
+  async create(input: CameraCreate, visible: Visibility = EVERYTHING): Promise<CameraDto> {
+    return toCamera(await this.repository.insert(this.check(input, visible, this.clock().toISOString())));
+  }
+
+  /** Replaces the given fields; a new location re-resolves the chain. */
+  async update(id: string, patch: CameraPatch, visible: Visibility = EVERYTHING): Promise<CameraDto> {
+    const current = await this.require(id, visible);
+    const lon = patch.lon ?? current.lon;
+    const lat = patch.lat ?? current.lat;
+    const moved = lon !== current.lon || lat !== current.lat;
+    const next: CameraRecord = {
+      ...current,
+      ...(moved ? this.chainAt(lon, lat, visible) : {}),
+      lon,
+      lat,
+      name: patch.name === undefined ? current.name : patch.name,
+      department: patch.department === undefined ? current.department : patch.department,
+      metadata: patch.metadata === undefined ? current.metadata : checkMetadata(patch.metadata),
+      updatedAt: this.clock().toISOString(),
+    };
+    const updated = await this.repository.update(next);
+    if (!updated) throw notFound(id);
+    return toCamera(updated);
+  }
+
+  /** Removes a camera. Its stored detections stay (they are the record of what it saw). */
+  async delete(id: string, visible: Visibility = EVERYTHING): Promise<void> {
+    await this.require(id, visible);
+    if (!(await this.repository.delete(id))) throw notFound(id);
+  }
+
+  /**
+   * Bulk import from CSV or JSON: each row is checked alone, the valid ones are registered in one
+   * transaction, the others reported by row with a code. With `dryRun` nothing is written.
+   */
+  async import(
+    text: string,
+    format: ImportFormat,
+    options: { visible?: Visibility; dryRun?: boolean } = {},
+  ): Promise<CameraImportReport> {
+    const visible = options.visible ?? EVERYTHING;
+    const now = this.clock().toISOString();
+    const rows = readCameraFile(text, format);
+    const ids = rows.flatMap((r) => (r.result.ok ? [r.result.camera.id] : []));
+    const taken = await this.repository.existing(ids);
+    const rejected: CameraImportReport['rejected'] = [];
+    const accepted: CameraRecord[] = [];
+    const firstRow = new Map<string, number>();
+    for (const row of rows) {
+      const at = {
+        row: row.row,
+        ...(row.line !== undefined ? { line: row.line } : {}),
+        ...(row.id !== undefined ? { id: row.id } : {}),
+      };
+      if (!row.result.ok) {
+        rejected.push({ ...at, code: row.result.code, message: row.result.message });
+        continue;
+      }
+      const { camera } = row.result;
+      const earlier = firstRow.get(camera.id);
+      if (earlier !== undefined || taken.has(camera.id)) {
+        const message =
+          earlier !== undefined
+            ? `The id "${camera.id}" is already in row ${earlier}.`
+            : `A camera with the id "${camera.id}" is already registered.`;
+        rejected.push({ ...at, code: 'CAMERA_CONFLICT', message });
+        continue;
+      }
+      try {
+        accepted.push(this.check(camera, visible, now));
+        firstRow.set(camera.id, row.row);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const code = error.code === 'OUTSIDE_JURISDICTION' ? error.code : 'INVALID_CAMERA';
+        rejected.push({ ...at, code, message: error.message });
+      }
+    }
+    if (!options.dryRun && accepted.length > 0) await this.repository.insertMany(accepted);
+    return { imported: accepted.length, rejected: rejected.sort((a, b) => a.row - b.row) };
+  }
+
+  private check(input: CameraCreate, visible: Visibility, now: string): CameraRecord {
+    return {
+      id: input.id,
+      name: input.name ?? null,
+      lon: input.lon,
+      lat: input.lat,
+      ...this.chainAt(input.lon, input.lat, visible),
+      department: input.department ?? null,
+      metadata: checkMetadata(input.metadata ?? {}),
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** The chain of units containing a point, which must lie inside the caller's jurisdiction. */
+  private chainAt(lon: number, lat: number, visible: Visibility): SensorChain {
+    const found = this.jurisdictions.lookup(lon, lat);
+    const chain: SensorChain = {
+      provinceCode: found.province.code,
+      prefectureCode: found.prefecture?.code ?? null,
+      countyCode: found.county?.code ?? null,
+      townshipCode: found.township?.code ?? null,
+    };
+    if (!visible.contains(finestCode(chain))) {
+      throw new AppError(
+        'OUTSIDE_JURISDICTION',
+        `The point (${lon}, ${lat}) lies outside your jurisdiction.`,
+        {
+          lon,
+          lat,
+        },
+      );
+    }
+    return chain;
+  }
+
+  private effectiveScope(asked: string | undefined, visible: Visibility): string | undefined {
+    if (asked === undefined) return visible.root ?? undefined;
+    const tree = this.jurisdictions.units;
+    tree.require(asked);
+    if (visible.root === null || visible.contains(asked)) return asked;
+    if (tree.isWithin(visible.root, asked)) return visible.root;
+    throw new AppError('JURISDICTION_NOT_FOUND', `No jurisdiction has the code "${asked}".`);
+  }
+
+  private async require(id: string, visible: Visibility): Promise<CameraRecord> {
+    const record = await this.repository.get(id);
+    if (!record || !visible.contains(finestCode(record))) throw notFound(id);
+    return record;
+  }
+}
+
+function checkMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
+    throw new AppError('INVALID_CAMERA', `metadata is larger than ${MAX_METADATA_BYTES} bytes as JSON.`);
+  }
+  return metadata;
+}
+
+const notFound = (id: string) => new AppError('CAMERA_NOT_FOUND', `No camera has the id "${id}".`);
