@@ -127,7 +127,10 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     const bus = new InProcessBus({
       onError: (error, where) => app.log.error({ err: error, where }, 'bus handler failed'),
     });
-    const seeded = await AlarmService.seedDefaults(storage.repositories.alarms, Date.now());
+    const seeded = await AlarmService.seedDefaults(
+      storage.repositories.alarms,
+      (options.clock ?? Date.now)(),
+    );
     if (seeded > 0) app.log.info({ seeded }, 'default alarm rules added');
     // Before the telemetry engine opens: readings it replays at start must reach the evaluator.
     const alarmEngine = await AlarmEngine.start({

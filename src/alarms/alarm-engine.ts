@@ -1,9 +1,10 @@
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import type { EventBus, Subscription } from '../platform/bus/event-bus.js';
 import { TELEMETRY_READINGS, type ReadingBatch } from '../telemetry/reading.types.js';
-import { finestCode, type RegisteredSensor } from '../telemetry/sensor.service.js';
+import { finestCode } from '../jurisdictions/geo.types.js';
+import type { RegisteredSensor } from '../telemetry/sensor.service.js';
 import { sensorType } from '../telemetry/sensor-types.js';
-import type { SensorChain } from '../telemetry/sensor.repository.js';
+import type { UnitChain } from '../jurisdictions/geo.types.js';
 import { AppError } from '../errors.js';
 import type { AlarmRepository } from './alarm.repository.js';
 import {
@@ -35,7 +36,6 @@ import {
   KIND,
   RuleBook,
   inSchedule,
-  intervalMs,
   pairKey,
   addMember,
   type CompositeArea,
@@ -612,7 +612,7 @@ export class AlarmEngine {
       const silent = now - this.lastArrival[key]!;
       for (const inst of plan.stale) {
         if (inst.compiled.rule.kind !== 'stale') continue;
-        const limit = inst.compiled.rule.params.missedIntervals * intervalMs(sensor.type.code);
+        const limit = inst.compiled.rule.params.missedIntervals * sensor.type.intervalSeconds * 1000;
         const allowed = inSchedule(inst.compiled, now) && (noWindows || !this.suppressed(sensor, now));
         const step = stepStale(inst.state, silent, limit, allowed);
         if (step !== NONE) this.signal(inst, sensor, null, step, now, null);
@@ -714,7 +714,7 @@ export class AlarmEngine {
   private async loadRules(): Promise<void> {
     const rules = await this.options.repository.listRules();
     this.generation++;
-    this.book = new RuleBook(rules, this.options.tree(), this.generation);
+    this.book = new RuleBook(rules, this.options.tree());
     this.areasRevision = -1;
     this.rebuildAreas();
   }
@@ -761,7 +761,7 @@ export class AlarmEngine {
     );
   }
 
-  private chainOf(code: string): SensorChain {
+  private chainOf(code: string): UnitChain {
     const chain = this.options.tree().chain(code);
     return {
       provinceCode: chain.province?.code ?? code,

@@ -13,17 +13,15 @@ export function describeAlarm(
   area: string | null,
   value: number | null,
 ): string {
-  const unit = sensor?.type.unit ?? (rule.sensorType ? (sensorType(rule.sensorType)?.unit ?? '') : '');
+  // Every rule but a composite fires on one sensor, whose type gives the unit.
+  const unit = sensor ? ` ${sensor.type.unit}` : '';
   const where = sensor ? `传感器 ${sensor.id}` : `区域 ${area ?? ''}`;
-  const reading = value === null || Number.isNaN(value) ? '' : `，读数 ${format(value)} ${unit}`.trimEnd();
+  const reading = value === null || Number.isNaN(value) ? '' : `，读数 ${format(value)}${unit}`;
   switch (rule.kind) {
     case 'threshold':
-      return `${rule.name}：${where}${reading}（阈值 ${OP[rule.params.op]} ${format(rule.params.value)} ${unit}）`.replace(
-        ' ）',
-        '）',
-      );
+      return `${rule.name}：${where}${reading}（阈值 ${OP[rule.params.op]} ${format(rule.params.value)}${unit}）`;
     case 'rate':
-      return `${rule.name}：${where}${reading}（${rule.params.windowSeconds} 秒内${rule.params.direction === 'fall' ? '下降' : '上升'} ≥ ${format(rule.params.delta)} ${unit}）`;
+      return `${rule.name}：${where}${reading}（${rule.params.windowSeconds} 秒内${rule.params.direction === 'fall' ? '下降' : '上升'} ≥ ${format(rule.params.delta)}${unit}）`;
     case 'stale':
       return `${rule.name}：${where} 已超过 ${rule.params.missedIntervals} 个上报周期无数据`;
     case 'anomaly':

@@ -13,38 +13,21 @@ import type {
   MaintenanceWindow,
   NewAlarm,
 } from './alarm.types.js';
+import {
+  jsonOrNull,
+  num,
+  openAlarmConflict,
+  str,
+  toAlarm,
+  toComment,
+  toRule,
+  toWindow,
+  type Decode,
+  type Row,
+} from './alarm.rows.js';
 
-type Row = Record<string, unknown>;
-
-// BIGINT columns may arrive as strings (pg's default for int8), so every number goes through Number().
-const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown): string => v as string;
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
-// JSON goes in as text cast to jsonb: pg would turn a JS array parameter into a PostgreSQL array.
-const jsonOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
-
-function toRule(r: Row): AlarmRule {
-  return {
-    id: str(r.id),
-    name: str(r.name),
-    description: str(r.description),
-    kind: str(r.kind),
-    sensorType: strOrNull(r.sensor_type),
-    jurisdiction: strOrNull(r.jurisdiction),
-    sensor: strOrNull(r.sensor),
-    params: r.params,
-    severity: str(r.severity),
-    schedule: r.schedule ?? null,
-    escalation: r.escalation ?? null,
-    enabled: r.enabled === true,
-    builtin: r.builtin === true,
-    version: num(r.version),
-    createdBy: strOrNull(r.created_by),
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-  } as AlarmRule;
-}
+// jsonb and boolean columns arrive parsed.
+const POSTGRES: Decode = { json: (v) => v ?? null, bool: (v) => v === true };
 
 /** Rule columns and casts in the order ruleValues gives them; id is $1. */
 const RULE_COLUMNS: [string, string][] = [
@@ -88,39 +71,6 @@ function ruleValues(r: AlarmRule): unknown[] {
     r.createdAt,
     r.updatedAt,
   ];
-}
-
-function toAlarm(r: Row): Alarm {
-  return {
-    id: num(r.id),
-    ruleId: str(r.rule_id),
-    ruleName: str(r.rule_name),
-    kind: str(r.kind) as Alarm['kind'],
-    subject: str(r.subject),
-    sensorId: strOrNull(r.sensor_id),
-    sensorType: strOrNull(r.sensor_type),
-    domain: str(r.domain),
-    provinceCode: str(r.province_code),
-    prefectureCode: strOrNull(r.prefecture_code),
-    countyCode: strOrNull(r.county_code),
-    townshipCode: strOrNull(r.township_code),
-    severity: str(r.severity) as Alarm['severity'],
-    initialSeverity: str(r.initial_severity) as Alarm['initialSeverity'],
-    state: str(r.state) as Alarm['state'],
-    message: str(r.message),
-    value: numOrNull(r.value),
-    firstSeenAt: num(r.first_seen_at),
-    lastSeenAt: num(r.last_seen_at),
-    occurrences: num(r.occurrences),
-    raisedAt: num(r.raised_at),
-    acknowledgedAt: numOrNull(r.acknowledged_at),
-    acknowledgedBy: strOrNull(r.acknowledged_by),
-    clearedAt: numOrNull(r.cleared_at),
-    clearedBy: strOrNull(r.cleared_by),
-    clearReason: strOrNull(r.clear_reason) as Alarm['clearReason'],
-    escalatedAt: numOrNull(r.escalated_at),
-    updatedAt: num(r.updated_at),
-  };
 }
 
 /** A column of the alarms table: its PostgreSQL type and how to read it from an alarm. */
@@ -169,39 +119,15 @@ const CHUNK = 1000;
 const arrays = (columns: AlarmColumn[], first = 1): string =>
   columns.map(([, type], i) => `$${first + i}::${type}[]`).join(', ');
 
-function toComment(r: Row): AlarmComment {
-  return {
-    id: num(r.id),
-    alarmId: num(r.alarm_id),
-    author: str(r.author),
-    text: str(r.text),
-    createdAt: num(r.created_at),
-  };
-}
-
-function toWindow(r: Row): MaintenanceWindow {
-  return {
-    id: str(r.id),
-    jurisdiction: strOrNull(r.jurisdiction),
-    sensors: (r.sensors ?? null) as string[] | null,
-    startsAt: num(r.starts_at),
-    endsAt: num(r.ends_at),
-    reason: str(r.reason),
-    createdBy: strOrNull(r.created_by),
-    createdAt: num(r.created_at),
-  };
-}
-
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown }).code === '23505';
 
-/** The same message on both engines for a second open alarm of one rule and subject. */
-function openAlarmConflict(error: unknown): unknown {
+function openConflict(error: unknown): unknown {
   if (!isUniqueViolation(error)) return error;
   // detail: Key (active_key)=(rule|subject) already exists.
   const detail = (error as { detail?: unknown }).detail;
   const key = typeof detail === 'string' ? /\)=\((.*)\) already exists/.exec(detail)?.[1] : undefined;
   const [ruleId, subject] = key?.split('|') ?? ['?', '?'];
-  return new Error(`rule ${ruleId} already has an open alarm for ${subject}`, { cause: error });
+  return openAlarmConflict(ruleId ?? '?', subject ?? '?', error);
 }
 
 /** AlarmRepository on PostgreSQL. */
@@ -216,12 +142,12 @@ export class PostgresAlarmRepository implements AlarmRepository {
   }
 
   async listRules(): Promise<AlarmRule[]> {
-    return (await this.all('SELECT * FROM alarm_rules ORDER BY id')).map(toRule);
+    return (await this.all('SELECT * FROM alarm_rules ORDER BY id')).map((r) => toRule(r, POSTGRES));
   }
 
   async getRule(id: string): Promise<AlarmRule | null> {
     const [row] = await this.all('SELECT * FROM alarm_rules WHERE id = $1', [id]);
-    return row ? toRule(row) : null;
+    return row ? toRule(row, POSTGRES) : null;
   }
 
   async insertRule(rule: AlarmRule): Promise<void> {
@@ -292,7 +218,7 @@ export class PostgresAlarmRepository implements AlarmRepository {
             [chunk.map((a) => a.id), ...MUTABLE.map(([, , get]) => chunk.map(get))],
           )
           .catch((error: unknown) => {
-            throw openAlarmConflict(error);
+            throw openConflict(error);
           });
         if ((result.rowCount ?? 0) !== chunk.length) {
           const { rows } = await client.query<{ id: unknown }>(
@@ -318,7 +244,7 @@ export class PostgresAlarmRepository implements AlarmRepository {
             ALL.map(([, , get]) => chunk.map(get)),
           )
           .catch((error: unknown) => {
-            throw openAlarmConflict(error);
+            throw openConflict(error);
           });
         const ids = rows.map((r) => num(r.id)).sort((a, b) => a - b);
         chunk.forEach((alarm, i) => inserted.push({ ...alarm, id: ids[i] ?? Number.NaN }));
@@ -417,12 +343,12 @@ export class PostgresAlarmRepository implements AlarmRepository {
       'SELECT * FROM maintenance_windows WHERE ends_at > $1 ORDER BY starts_at, id',
       [now],
     );
-    return rows.map(toWindow);
+    return rows.map((r) => toWindow(r, POSTGRES));
   }
 
   async getWindow(id: string): Promise<MaintenanceWindow | null> {
     const [row] = await this.all('SELECT * FROM maintenance_windows WHERE id = $1', [id]);
-    return row ? toWindow(row) : null;
+    return row ? toWindow(row, POSTGRES) : null;
   }
 
   async deleteWindow(id: string): Promise<boolean> {

@@ -12,38 +12,26 @@ import type {
   MaintenanceWindow,
   NewAlarm,
 } from './alarm.types.js';
+import {
+  jsonOrNull,
+  num,
+  openAlarmConflict,
+  str,
+  toAlarm,
+  toComment,
+  toRule,
+  toWindow,
+  type Decode,
+  type Row,
+} from './alarm.rows.js';
 
-type Row = Record<string, unknown>;
 type Value = string | number | null;
 
-const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown): string => v as string;
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
-const json = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(v as string));
-const jsonOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
-
-function toRule(r: Row): AlarmRule {
-  return {
-    id: str(r.id),
-    name: str(r.name),
-    description: str(r.description),
-    kind: str(r.kind),
-    sensorType: strOrNull(r.sensor_type),
-    jurisdiction: strOrNull(r.jurisdiction),
-    sensor: strOrNull(r.sensor),
-    params: json(r.params),
-    severity: str(r.severity),
-    schedule: json(r.schedule),
-    escalation: json(r.escalation),
-    enabled: r.enabled === 1,
-    builtin: r.builtin === 1,
-    version: num(r.version),
-    createdBy: strOrNull(r.created_by),
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-  } as AlarmRule;
-}
+// SQLite keeps JSON as text and booleans as 0/1.
+const SQLITE: Decode = {
+  json: (v): unknown => (v === null || v === undefined ? null : (JSON.parse(v as string) as unknown)),
+  bool: (v) => v === 1,
+};
 
 /** Rule columns after id, in the order ruleValues gives them. */
 const RULE_COLUMNS = `
@@ -71,39 +59,6 @@ function ruleValues(r: AlarmRule): Value[] {
     r.createdAt,
     r.updatedAt,
   ];
-}
-
-function toAlarm(r: Row): Alarm {
-  return {
-    id: num(r.id),
-    ruleId: str(r.rule_id),
-    ruleName: str(r.rule_name),
-    kind: str(r.kind) as Alarm['kind'],
-    subject: str(r.subject),
-    sensorId: strOrNull(r.sensor_id),
-    sensorType: strOrNull(r.sensor_type),
-    domain: str(r.domain),
-    provinceCode: str(r.province_code),
-    prefectureCode: strOrNull(r.prefecture_code),
-    countyCode: strOrNull(r.county_code),
-    townshipCode: strOrNull(r.township_code),
-    severity: str(r.severity) as Alarm['severity'],
-    initialSeverity: str(r.initial_severity) as Alarm['initialSeverity'],
-    state: str(r.state) as Alarm['state'],
-    message: str(r.message),
-    value: numOrNull(r.value),
-    firstSeenAt: num(r.first_seen_at),
-    lastSeenAt: num(r.last_seen_at),
-    occurrences: num(r.occurrences),
-    raisedAt: num(r.raised_at),
-    acknowledgedAt: numOrNull(r.acknowledged_at),
-    acknowledgedBy: strOrNull(r.acknowledged_by),
-    clearedAt: numOrNull(r.cleared_at),
-    clearedBy: strOrNull(r.cleared_by),
-    clearReason: strOrNull(r.clear_reason) as Alarm['clearReason'],
-    escalatedAt: numOrNull(r.escalated_at),
-    updatedAt: num(r.updated_at),
-  };
 }
 
 /** Fixed at raising: who fired it (rule, kind, subject), when, and at which severity. */
@@ -147,39 +102,13 @@ function mutableValues(a: NewAlarm): Value[] {
   ];
 }
 
-function toComment(r: Row): AlarmComment {
-  return {
-    id: num(r.id),
-    alarmId: num(r.alarm_id),
-    author: str(r.author),
-    text: str(r.text),
-    createdAt: num(r.created_at),
-  };
-}
-
-function toWindow(r: Row): MaintenanceWindow {
-  return {
-    id: str(r.id),
-    jurisdiction: strOrNull(r.jurisdiction),
-    sensors: json(r.sensors) as string[] | null,
-    startsAt: num(r.starts_at),
-    endsAt: num(r.ends_at),
-    reason: str(r.reason),
-    createdBy: strOrNull(r.created_by),
-    createdAt: num(r.created_at),
-  };
-}
-
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-/** The same message on both engines for a second open alarm of one rule and subject. */
-function openAlarmConflict(error: unknown, alarm: NewAlarm): unknown {
-  return isUniqueViolation(error)
-    ? new Error(`rule ${alarm.ruleId} already has an open alarm for ${alarm.subject}`, { cause: error })
-    : error;
+function openConflict(error: unknown, alarm: NewAlarm): unknown {
+  return isUniqueViolation(error) ? openAlarmConflict(alarm.ruleId, alarm.subject, error) : error;
 }
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -193,12 +122,14 @@ export class SqliteAlarmRepository implements AlarmRepository {
   }
 
   async listRules(): Promise<AlarmRule[]> {
-    return (this.db.prepare('SELECT * FROM alarm_rules ORDER BY id').all() as Row[]).map(toRule);
+    return (this.db.prepare('SELECT * FROM alarm_rules ORDER BY id').all() as Row[]).map((r) =>
+      toRule(r, SQLITE),
+    );
   }
 
   async getRule(id: string): Promise<AlarmRule | null> {
     const row = this.db.prepare('SELECT * FROM alarm_rules WHERE id = ?').get(id) as Row | undefined;
-    return row ? toRule(row) : null;
+    return row ? toRule(row, SQLITE) : null;
   }
 
   async insertRule(rule: AlarmRule): Promise<void> {
@@ -271,7 +202,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
         try {
           changed = update.run(...mutableValues(alarm), alarm.id).changes;
         } catch (error) {
-          throw openAlarmConflict(error, alarm);
+          throw openConflict(error, alarm);
         }
         if (changed === 0) throw new Error(`alarm ${alarm.id} does not exist`);
       }
@@ -280,7 +211,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
           const { lastInsertRowid } = insert.run(...fixedValues(alarm), ...mutableValues(alarm));
           return { ...alarm, id: Number(lastInsertRowid) };
         } catch (error) {
-          throw openAlarmConflict(error, alarm);
+          throw openConflict(error, alarm);
         }
       });
       const { checkpoint } = changes;
@@ -384,12 +315,12 @@ export class SqliteAlarmRepository implements AlarmRepository {
     const rows = this.db
       .prepare('SELECT * FROM maintenance_windows WHERE ends_at > ? ORDER BY starts_at, id')
       .all(now) as Row[];
-    return rows.map(toWindow);
+    return rows.map((r) => toWindow(r, SQLITE));
   }
 
   async getWindow(id: string): Promise<MaintenanceWindow | null> {
     const row = this.db.prepare('SELECT * FROM maintenance_windows WHERE id = ?').get(id) as Row | undefined;
-    return row ? toWindow(row) : null;
+    return row ? toWindow(row, SQLITE) : null;
   }
 
   async deleteWindow(id: string): Promise<boolean> {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { EVERYTHING, type Visibility } from '../access/principal.js';
+import type { Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { ReadingStore } from '../telemetry/reading-store.js';
-import { finestCode, type RegisteredSensor } from '../telemetry/sensor.service.js';
+import { finestCode } from '../jurisdictions/geo.types.js';
+import type { RegisteredSensor } from '../telemetry/sensor.service.js';
 import { isSensorDomain, sensorType } from '../telemetry/sensor-types.js';
 import type { AlarmEngine, SensorSource } from './alarm-engine.js';
 import { toAlarmDto, toCommentDto, toRuleDto, toWindowDto } from './alarm.presenter.js';
@@ -26,7 +27,6 @@ import {
   type AlarmState,
   type RuleKind,
   type RuleParamsByKind,
-  type Severity,
 } from './alarm.types.js';
 import { defaultRules } from './default-rules.js';
 import { dryRun } from './dry-run.js';
@@ -259,23 +259,23 @@ export class AlarmService {
     return { ...toAlarmDto(alarm), comments: comments.map(toCommentDto) };
   }
 
-  async acknowledge(id: number, note: string | undefined, actor: Actor): Promise<AlarmDto> {
-    await this.requireAlarm(id, actor.visible);
-    const alarm = await this.engine.acknowledge(id, actor.name);
-    if (note) {
-      await this.repository.addComment({
-        alarmId: id,
-        author: actor.name,
-        text: note,
-        createdAt: this.clock(),
-      });
-    }
-    return toAlarmDto(alarm);
+  acknowledge(id: number, note: string | undefined, actor: Actor): Promise<AlarmDto> {
+    return this.act(id, note, actor, () => this.engine.acknowledge(id, actor.name));
   }
 
-  async clear(id: number, note: string | undefined, actor: Actor): Promise<AlarmDto> {
+  clear(id: number, note: string | undefined, actor: Actor): Promise<AlarmDto> {
+    return this.act(id, note, actor, () => this.engine.clear(id, actor.name));
+  }
+
+  /** An operator's action on a visible alarm; the note, if any, is kept as a comment. */
+  private async act(
+    id: number,
+    note: string | undefined,
+    actor: Actor,
+    action: () => Promise<Alarm>,
+  ): Promise<AlarmDto> {
     await this.requireAlarm(id, actor.visible);
-    const alarm = await this.engine.clear(id, actor.name);
+    const alarm = await action();
     if (note) {
       await this.repository.addComment({
         alarmId: id,
@@ -364,7 +364,7 @@ export class AlarmService {
   // ---- helpers --------------------------------------------------------------------------------
 
   /** Checks a rule body and returns the stored form with defaults filled in, or throws INVALID_RULE. */
-  validate(
+  private validate(
     meta: Pick<AlarmRule, 'id' | 'builtin' | 'version' | 'createdBy' | 'createdAt' | 'updatedAt'>,
     input: RuleCreate,
     visible: Visibility,
@@ -486,12 +486,9 @@ export class AlarmService {
     return rule;
   }
 
-  private async requireAlarm(id: number, visible: Visibility = EVERYTHING): Promise<Alarm> {
+  private async requireAlarm(id: number, visible: Visibility): Promise<Alarm> {
     const alarm = this.engine.openAlarm(id) ?? (await this.repository.getAlarm(id));
-    const code = alarm
-      ? (alarm.townshipCode ?? alarm.countyCode ?? alarm.prefectureCode ?? alarm.provinceCode)
-      : null;
-    if (!alarm || !visible.contains(code)) {
+    if (!alarm || !visible.contains(finestCode(alarm))) {
       throw new AppError('ALARM_NOT_FOUND', `No alarm has the id ${id}.`);
     }
     return alarm;
@@ -581,5 +578,3 @@ function normalizeParams(
     }
   }
 }
-
-export type { Severity };

@@ -1,6 +1,6 @@
 import { subject } from '../platform/bus/event-bus.js';
 import type { Level } from '../jurisdictions/geo.types.js';
-import type { SensorChain } from '../telemetry/sensor.repository.js';
+import type { UnitChain } from '../jurisdictions/geo.types.js';
 
 /**
  * The alarm domain's vocabulary: rules (what to watch), alarms (what fired) and maintenance
@@ -146,7 +146,7 @@ export type AlarmRule = { [K in RuleKind]: RuleBase<K> }[RuleKind];
 export type ClearReason = 'auto' | 'manual' | 'rule_removed';
 
 /** An alarm: one per (rule, subject) while not cleared. */
-export interface Alarm extends SensorChain {
+export interface Alarm extends UnitChain {
   id: number;
   ruleId: string;
   ruleName: string;

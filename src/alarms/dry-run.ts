@@ -1,3 +1,4 @@
+import { finestCode } from '../jurisdictions/geo.types.js';
 import type { RawPoint } from '../telemetry/reading.types.js';
 import type { RegisteredSensor } from '../telemetry/sensor.service.js';
 import type { AlarmRule } from './alarm.types.js';
@@ -108,7 +109,7 @@ export async function dryRun(
     const points = await read(sensor, from, to);
     readings += points.length;
     const state = newState();
-    const where = sensor.townshipCode ?? sensor.countyCode ?? sensor.provinceCode;
+    const where = finestCode(sensor);
     if (rule.kind === 'stale') {
       const limit = rule.params.missedIntervals * sensor.type.intervalSeconds * 1000;
       let previous = from;

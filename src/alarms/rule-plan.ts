@@ -1,7 +1,7 @@
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import { LEVEL_DEPTH } from '../jurisdictions/jurisdiction-tree.js';
-import { finestCode, type RegisteredSensor } from '../telemetry/sensor.service.js';
-import { sensorType } from '../telemetry/sensor-types.js';
+import { finestCode } from '../jurisdictions/geo.types.js';
+import type { RegisteredSensor } from '../telemetry/sensor.service.js';
 import type { AlarmRule, CompositeParams, RuleKind } from './alarm.types.js';
 import { compileSchedule, scheduleActive, type CompiledSchedule } from './schedule.js';
 import { newState, type InstanceState } from './rule-kinds.js';
@@ -76,8 +76,8 @@ export function inSchedule(compiled: CompiledRule, ts: number): boolean {
 }
 
 /**
- * The enabled rules, compiled and indexed by sensor type; composites apart. Rebuilt (and the
- * generation bumped) on every rule change.
+ * The enabled rules, compiled and indexed by sensor type; composites apart. The engine builds a
+ * new one (and bumps its plan generation) on every rule change.
  */
 export class RuleBook {
   readonly byType = new Map<string, CompiledRule[]>();
@@ -87,7 +87,6 @@ export class RuleBook {
   constructor(
     rules: readonly AlarmRule[],
     private readonly tree: JurisdictionTree,
-    readonly generation: number,
   ) {
     for (const rule of rules) {
       if (!rule.enabled) continue;
@@ -184,9 +183,4 @@ export function addMember(
   }
   for (const i of conditions) if (!entry.members[i]!.includes(key)) entry.members[i]!.push(key);
   return entry;
-}
-
-/** The reporting interval of a sensor type in ms (for offline rules). */
-export function intervalMs(type: string): number {
-  return (sensorType(type)?.intervalSeconds ?? 60) * 1000;
 }

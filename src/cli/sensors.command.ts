@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { AppError } from '../errors.js';
-import { detectFormat, type ImportFormat } from '../telemetry/sensor-import.js';
+import { detectFormat, type ImportFormat } from '../platform/import-file.js';
 import { SENSOR_DOMAINS, SENSOR_TYPES, isSensorDomain } from '../telemetry/sensor-types.js';
 import { SensorService } from '../telemetry/sensor.service.js';
 import { CliError } from './cli-error.js';

@@ -1,8 +1,8 @@
 import type { Level } from '../jurisdictions/geo.types.js';
-import type { SensorChain } from '../telemetry/sensor.repository.js';
+import type { UnitChain } from '../jurisdictions/geo.types.js';
 
 /** A registered AI camera (视频智能识别点位) as stored: where it looks and who owns it. */
-export interface CameraRecord extends SensorChain {
+export interface CameraRecord extends UnitChain {
   /** Chosen by the city (e.g. `BB-TS-0001`); unique. */
   id: string;
   name: string | null;

@@ -1,9 +1,9 @@
 import { EVERYTHING, type Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
+import { checkMetadata } from '../platform/metadata.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
-import type { ImportFormat } from '../telemetry/sensor-import.js';
-import type { SensorChain } from '../telemetry/sensor.repository.js';
-import { finestCode } from '../telemetry/sensor.service.js';
+import type { ImportFormat } from '../platform/import-file.js';
+import { finestCode } from '../jurisdictions/geo.types.js';
 import { readCameraFile } from './camera-import.js';
 import { toCamera } from './camera.presenter.js';
 import type { CameraRecord, CameraRepository } from './camera.repository.js';
@@ -15,8 +15,6 @@ import type {
   CameraListResponse,
   CameraPatch,
 } from './camera.schema.js';
-
-const MAX_METADATA_BYTES = 8192;
 
 /**
  * The AI camera registry (视频智能识别点位台账), the sensor registry's sibling: every camera has a
@@ -31,7 +29,7 @@ export class CameraService {
 
   /** A page of cameras in a scope (anywhere below a jurisdiction code), by id. */
   async list(query: CameraListQueryDto, visible: Visibility = EVERYTHING): Promise<CameraListResponse> {
-    const code = this.effectiveScope(query.scope, visible);
+    const code = this.jurisdictions.narrowScope(query.scope, visible);
     const scope = code ? { level: this.jurisdictions.units.require(code).level, code } : undefined;
     const page = await this.repository.list({ scope, limit: query.limit, offset: query.offset });
     return { items: page.items.map(toCamera), total: page.total };
@@ -61,12 +59,13 @@ export class CameraService {
     const moved = lon !== current.lon || lat !== current.lat;
     const next: CameraRecord = {
       ...current,
-      ...(moved ? this.chainAt(lon, lat, visible) : {}),
+      ...(moved ? this.jurisdictions.chainAt(lon, lat, visible) : {}),
       lon,
       lat,
       name: patch.name === undefined ? current.name : patch.name,
       department: patch.department === undefined ? current.department : patch.department,
-      metadata: patch.metadata === undefined ? current.metadata : checkMetadata(patch.metadata),
+      metadata:
+        patch.metadata === undefined ? current.metadata : checkMetadata(patch.metadata, 'INVALID_CAMERA'),
       updatedAt: this.clock().toISOString(),
     };
     const updated = await this.repository.update(next);
@@ -92,7 +91,7 @@ export class CameraService {
     const visible = options.visible ?? EVERYTHING;
     const now = this.clock().toISOString();
     const rows = readCameraFile(text, format);
-    const ids = rows.flatMap((r) => (r.result.ok ? [r.result.camera.id] : []));
+    const ids = rows.flatMap((r) => (r.result.ok ? [r.result.value.id] : []));
     const taken = await this.repository.existing(ids);
     const rejected: CameraImportReport['rejected'] = [];
     const accepted: CameraRecord[] = [];
@@ -107,7 +106,7 @@ export class CameraService {
         rejected.push({ ...at, code: row.result.code, message: row.result.message });
         continue;
       }
-      const { camera } = row.result;
+      const camera = row.result.value;
       const earlier = firstRow.get(camera.id);
       if (earlier !== undefined || taken.has(camera.id)) {
         const message =
@@ -136,43 +135,12 @@ export class CameraService {
       name: input.name ?? null,
       lon: input.lon,
       lat: input.lat,
-      ...this.chainAt(input.lon, input.lat, visible),
+      ...this.jurisdictions.chainAt(input.lon, input.lat, visible),
       department: input.department ?? null,
-      metadata: checkMetadata(input.metadata ?? {}),
+      metadata: checkMetadata(input.metadata ?? {}, 'INVALID_CAMERA'),
       createdAt: now,
       updatedAt: now,
     };
-  }
-
-  /** The chain of units containing a point, which must lie inside the caller's jurisdiction. */
-  private chainAt(lon: number, lat: number, visible: Visibility): SensorChain {
-    const found = this.jurisdictions.lookup(lon, lat);
-    const chain: SensorChain = {
-      provinceCode: found.province.code,
-      prefectureCode: found.prefecture?.code ?? null,
-      countyCode: found.county?.code ?? null,
-      townshipCode: found.township?.code ?? null,
-    };
-    if (!visible.contains(finestCode(chain))) {
-      throw new AppError(
-        'OUTSIDE_JURISDICTION',
-        `The point (${lon}, ${lat}) lies outside your jurisdiction.`,
-        {
-          lon,
-          lat,
-        },
-      );
-    }
-    return chain;
-  }
-
-  private effectiveScope(asked: string | undefined, visible: Visibility): string | undefined {
-    if (asked === undefined) return visible.root ?? undefined;
-    const tree = this.jurisdictions.units;
-    tree.require(asked);
-    if (visible.root === null || visible.contains(asked)) return asked;
-    if (tree.isWithin(visible.root, asked)) return visible.root;
-    throw new AppError('JURISDICTION_NOT_FOUND', `No jurisdiction has the code "${asked}".`);
   }
 
   private async require(id: string, visible: Visibility): Promise<CameraRecord> {
@@ -180,13 +148,6 @@ export class CameraService {
     if (!record || !visible.contains(finestCode(record))) throw notFound(id);
     return record;
   }
-}
-
-function checkMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-  if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
-    throw new AppError('INVALID_CAMERA', `metadata is larger than ${MAX_METADATA_BYTES} bytes as JSON.`);
-  }
-  return metadata;
 }
 
 const notFound = (id: string) => new AppError('CAMERA_NOT_FOUND', `No camera has the id "${id}".`);

@@ -1,7 +1,7 @@
 import type { Visibility } from '../access/principal.js';
 import { PRIORITIES, type Priority } from '../cases/case-intake.js';
 import { AppError, type ErrorCode } from '../errors.js';
-import { CsvSyntaxError, parseCsv } from '../telemetry/sensor-csv.js';
+import { CsvSyntaxError, parseCsv } from '../platform/csv.js';
 import type { CasePort } from './case-port.js';
 import type { IntakeRepository } from './intake.repository.js';
 

@@ -3,6 +3,7 @@ import type { Alarm } from '../alarms/alarm.types.js';
 import type { CaseService } from '../cases/case.service.js';
 import type { Config } from '../config.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
+import { finestCode } from '../jurisdictions/geo.types.js';
 import type { SensorService } from '../telemetry/sensor.service.js';
 import type { Repositories } from '../storage.js';
 import { AlarmCasePolicy } from './alarm-case-policy.js';
@@ -74,8 +75,7 @@ function locateAlarm(
   if (!area) return undefined;
   const tree = jurisdictions.units;
   for (const sensor of sensors.registered()) {
-    const finest = sensor.townshipCode ?? sensor.countyCode ?? sensor.provinceCode;
-    if (sensor.type.domain === alarm.domain && tree.isWithin(finest, area)) return sensor;
+    if (sensor.type.domain === alarm.domain && tree.isWithin(finestCode(sensor), area)) return sensor;
   }
   return undefined;
 }

@@ -1,6 +1,22 @@
 /** Administrative level of a division unit (省级 / 地级 / 县级 / 乡级). */
 export type Level = 'province' | 'prefecture' | 'county' | 'township';
 
+/**
+ * Where a located thing (a sensor, a camera, an alarm's area) stands in the tree: one code per
+ * level, stored in columns so that "everything in 渝中区" is an index range, not a lookup per row.
+ */
+export interface UnitChain {
+  provinceCode: string;
+  prefectureCode: string | null;
+  countyCode: string | null;
+  townshipCode: string | null;
+}
+
+/** The finest unit of a chain: what visibility (scope) checks are made against. */
+export function finestCode(chain: UnitChain): string {
+  return chain.townshipCode ?? chain.countyCode ?? chain.prefectureCode ?? chain.provinceCode;
+}
+
 /** One administrative division unit, identified by its NBS statistical code (统计用区划代码). */
 export interface DivisionUnit {
   /** NBS code as in the source: 2 digits (province), 4 (prefecture), 6 (county) or 9 (township). */

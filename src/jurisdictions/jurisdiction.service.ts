@@ -1,6 +1,13 @@
 import { AppError } from '../errors.js';
 import { loadBoundaries, loadDivisions } from './geo-data.js';
-import type { Boundary, DivisionUnit, Level, MultiPolygon } from './geo.types.js';
+import {
+  finestCode,
+  type Boundary,
+  type DivisionUnit,
+  type Level,
+  type MultiPolygon,
+  type UnitChain,
+} from './geo.types.js';
 import { parseBoundaryFile, type RejectedFeature } from './geo-import.js';
 import { JurisdictionTree, validateCustomUnit, type TreeUnit } from './jurisdiction-tree.js';
 import type { CustomUnit, JurisdictionRepository } from './jurisdiction.repository.js';
@@ -153,6 +160,44 @@ export class JurisdictionService {
         (ancestorsToo && visible.root !== null && this.tree.isWithin(visible.root, code)));
     if (!seen) throw new AppError('JURISDICTION_NOT_FOUND', `No jurisdiction has the code "${code}".`);
     return unit;
+  }
+
+  /**
+   * The chain of units containing a point, which must lie inside the caller's jurisdiction
+   * (OUTSIDE_JURISDICTION otherwise): what a registry stores for a new or moved device.
+   */
+  chainAt(lon: number, lat: number, visible: Visibility): UnitChain {
+    const found = this.lookup(lon, lat);
+    const chain: UnitChain = {
+      provinceCode: found.province.code,
+      prefectureCode: found.prefecture?.code ?? null,
+      countyCode: found.county?.code ?? null,
+      townshipCode: found.township?.code ?? null,
+    };
+    if (!visible.contains(finestCode(chain))) {
+      throw new AppError(
+        'OUTSIDE_JURISDICTION',
+        `The point (${lon}, ${lat}) lies outside your jurisdiction.`,
+        {
+          lon,
+          lat,
+        },
+      );
+    }
+    return chain;
+  }
+
+  /**
+   * The scope a list runs in: the asked unit narrowed to what the caller may see. Asking for a
+   * larger unit (?scope=50 from a district) lists the caller's part of it; no scope means the
+   * caller's own (undefined: everything).
+   */
+  narrowScope(asked: string | undefined, visible: Visibility): string | undefined {
+    if (asked === undefined) return visible.root ?? undefined;
+    this.tree.require(asked);
+    if (visible.root === null || visible.contains(asked)) return asked;
+    if (this.tree.isWithin(visible.root, asked)) return visible.root;
+    throw new AppError('JURISDICTION_NOT_FOUND', `No jurisdiction has the code "${asked}".`);
   }
 
   /** The units containing a WGS84 point, or OUTSIDE_JURISDICTION. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { detectFormat, readImportFile, type ImportRow } from './sensor-import.js';
+import { detectFormat } from '../platform/import-file.js';
+import { readImportFile, type ImportRow } from './sensor-import.js';
 
-const ok = (row: ImportRow) => (row.result.ok ? row.result.sensor : undefined);
+const ok = (row: ImportRow) => (row.result.ok ? row.result.value : undefined);
 const failure = (row: ImportRow) => (row.result.ok ? undefined : row.result);
 
 describe('readImportFile: CSV', () => {

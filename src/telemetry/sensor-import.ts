@@ -1,174 +1,28 @@
 import { Compile } from 'typebox/compile';
-import { AppError } from '../errors.js';
-import { CsvSyntaxError, parseCsv } from './sensor-csv.js';
+import { readImportRows, type ImportFileRow, type ImportFormat } from '../platform/import-file.js';
 import { SensorCreateSchema, type ImportRowCode, type SensorCreate } from './sensor.schema.js';
 
-/** The two import formats. */
-export type ImportFormat = 'csv' | 'json';
-
-/** One row of an import file, read but not yet checked against the registry. */
-export interface ImportRow {
-  /** 1-based data row: CSV not counting the header, JSON the array index + 1. */
-  row: number;
-  /** CSV only: the line the record starts on. */
-  line?: number;
-  /** The row's id when it has a usable one, for the report. */
-  id?: string;
-  result: { ok: true; sensor: SensorCreate } | { ok: false; code: ImportRowCode; message: string };
-}
+/** One row of a sensor import file, read but not yet checked against the registry. */
+export type ImportRow = ImportFileRow<SensorCreate, ImportRowCode>;
 
 /**
  * CSV columns. `id,type,lon,lat` are required; `department` and `metadata` (a JSON object) are
- * optional; any number of `meta.<key>` columns add string values to metadata (an empty cell adds
- * nothing). Use the `metadata` column for numbers or nested values. Other columns are refused, so
- * that a misspelt `deparment` cannot silently drop data.
+ * optional; any number of `meta.<key>` columns add string values to metadata. Use the `metadata`
+ * column for numbers or nested values.
  */
 export const CSV_COLUMNS = ['id', 'type', 'lon', 'lat', 'department', 'metadata'] as const;
-const REQUIRED = ['id', 'type', 'lon', 'lat'] as const;
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const validator = Compile(SensorCreateSchema);
 
-/** `csv` for a .csv name, `json` for .json, otherwise by the first character of the content. */
-export function detectFormat(fileName: string, text: string): ImportFormat {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith('.csv')) return 'csv';
-  if (lower.endsWith('.json')) return 'json';
-  return /^\uFEFF?\s*\[/.test(text) ? 'json' : 'csv';
-}
+const SPEC = {
+  noun: 'sensor',
+  columns: CSV_COLUMNS,
+  required: ['id', 'type', 'lon', 'lat'],
+  numbers: ['lon', 'lat'],
+  nullable: ['department'],
+  validator: Compile(SensorCreateSchema),
+  invalid: 'INVALID_SENSOR' as const,
+};
 
-/**
- * Reads an import file into rows, each already checked against the create schema on its own. A
- * file that cannot be read at all (bad JSON, a header without `id`) is an INVALID_IMPORT_FILE.
- */
+/** Reads a sensor import file (CSV with a header, or a JSON array) into rows, each checked alone. */
 export function readImportFile(text: string, format: ImportFormat): ImportRow[] {
-  const raw = format === 'csv' ? csvRows(text) : jsonRows(text);
-  return raw.map(({ row, line, value, error }) => {
-    const id = idOf(value);
-    const base = { row, ...(line !== undefined ? { line } : {}), ...(id !== undefined ? { id } : {}) };
-    if (error) return { ...base, result: { ok: false, code: 'INVALID_SENSOR', message: error } };
-    if (!validator.Check(value)) {
-      return { ...base, result: { ok: false, code: 'INVALID_SENSOR', message: describeErrors(value) } };
-    }
-    return { ...base, result: { ok: true, sensor: value } };
-  });
-}
-
-interface RawRow {
-  row: number;
-  line?: number;
-  value: unknown;
-  error?: string;
-}
-
-function jsonRows(text: string): RawRow[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new AppError('INVALID_IMPORT_FILE', `The file is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(json)) {
-    throw new AppError('INVALID_IMPORT_FILE', 'A JSON import is an array of sensor objects.');
-  }
-  return json.map((value: unknown, index) => ({ row: index + 1, value }));
-}
-
-function csvRows(text: string): RawRow[] {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (error) {
-    if (error instanceof CsvSyntaxError) throw new AppError('INVALID_IMPORT_FILE', `CSV ${error.message}`);
-    throw error;
-  }
-  const [header, ...data] = records;
-  if (!header) throw new AppError('INVALID_IMPORT_FILE', 'The CSV file is empty; it needs a header row.');
-  const columns = header.fields.map((f) => f.trim());
-  checkHeader(columns);
-  return data.map(({ line, fields }, index) => {
-    const row = index + 1;
-    if (fields.length !== columns.length) {
-      const value = { id: fields[columns.indexOf('id')]?.trim() };
-      return { row, line, value, error: `has ${fields.length} fields; the header has ${columns.length}` };
-    }
-    return { row, line, ...csvObject(columns, fields) };
-  });
-}
-
-function checkHeader(columns: string[]): void {
-  const invalid = (message: string) => new AppError('INVALID_IMPORT_FILE', `CSV header: ${message}`);
-  const missing = REQUIRED.filter((c) => !columns.includes(c));
-  if (missing.length > 0) throw invalid(`missing column(s) ${missing.join(', ')}`);
-  const seen = new Set<string>();
-  for (const column of columns) {
-    if (seen.has(column)) throw invalid(`column "${column}" appears twice`);
-    seen.add(column);
-    const known = (CSV_COLUMNS as readonly string[]).includes(column) || /^meta\.[^\s]+$/.test(column);
-    if (!known) {
-      throw invalid(`unknown column "${column}"; use ${CSV_COLUMNS.join(', ')} or meta.<key> columns`);
-    }
-  }
-}
-
-/** One CSV record as a create body; numbers parsed, empty optional cells left out. */
-function csvObject(columns: string[], fields: string[]): { value: unknown; error?: string } {
-  const value: Record<string, unknown> = {};
-  const meta: Record<string, string> = {};
-  for (const [i, column] of columns.entries()) {
-    const cell = (fields[i] ?? '').trim();
-    if (column.startsWith('meta.')) {
-      if (cell !== '') meta[column.slice(5)] = cell;
-    } else if (column === 'lon' || column === 'lat') {
-      if (cell !== '') value[column] = DECIMAL.test(cell) ? Number(cell) : cell;
-    } else if (column === 'department') {
-      value.department = cell === '' ? null : cell;
-    } else if (column === 'metadata') {
-      if (cell === '') continue;
-      try {
-        value.metadata = JSON.parse(cell);
-      } catch {
-        return { value, error: 'the metadata cell is not valid JSON' };
-      }
-    } else if (cell !== '') {
-      value[column] = cell;
-    }
-  }
-  if (Object.keys(meta).length > 0) {
-    const base = value.metadata ?? {};
-    if (typeof base !== 'object' || base === null || Array.isArray(base)) {
-      return { value, error: 'the metadata cell must hold a JSON object' };
-    }
-    const clash = Object.keys(meta).find((k) => Object.hasOwn(base, k));
-    if (clash) return { value, error: `metadata key "${clash}" is given twice (metadata and meta.${clash})` };
-    value.metadata = { ...base, ...meta };
-  }
-  return { value };
-}
-
-function idOf(value: unknown): string | undefined {
-  const id = (value as { id?: unknown } | null)?.id;
-  return typeof id === 'string' && id !== '' ? id : undefined;
-}
-
-/** The schema errors of one row as one line: the first problem per field. */
-function describeErrors(value: unknown): string {
-  const seen = new Set<string>();
-  const parts: string[] = [];
-  for (const error of validator.Errors(value)) {
-    if (error.keyword === 'boolean' || seen.has(error.instancePath)) continue;
-    seen.add(error.instancePath);
-    const field = error.instancePath.slice(1);
-    if (error.keyword === 'additionalProperties') {
-      const names = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-      parts.push(`unknown field(s) ${names.join(', ')}`);
-    } else if (error.keyword === 'required') {
-      const names = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
-      parts.push(`missing ${names.join(', ')}`);
-    } else if (field === 'id' && error.keyword === 'pattern') {
-      parts.push('id may only hold letters, digits and . _ : - and must start with a letter or digit');
-    } else {
-      parts.push(`${field || 'row'}: ${error.message}`);
-    }
-  }
-  return parts.join('; ') || 'does not match the sensor schema';
+  return readImportRows(text, format, SPEC);
 }

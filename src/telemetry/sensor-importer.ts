@@ -44,7 +44,7 @@ export async function importSensors(props: ImportSensorsProps): Promise<ImportRe
       rejected.push({ ...at, code: row.result.code, message: row.result.message });
       continue;
     }
-    const { sensor } = row.result;
+    const sensor = row.result.value;
     const earlier = firstRow.get(sensor.id);
     if (earlier !== undefined) {
       rejected.push({

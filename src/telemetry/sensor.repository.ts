@@ -1,12 +1,7 @@
-import type { Level } from '../jurisdictions/geo.types.js';
+import type { Level, UnitChain } from '../jurisdictions/geo.types.js';
 
 /** Where a sensor stands in the jurisdiction tree, resolved from its location when it is written. */
-export interface SensorChain {
-  provinceCode: string;
-  prefectureCode: string | null;
-  countyCode: string | null;
-  townshipCode: string | null;
-}
+export type SensorChain = UnitChain;
 
 /** A registered sensor as stored. */
 export interface SensorRecord extends SensorChain {

@@ -1,7 +1,10 @@
 import { EVERYTHING, type Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
+import { finestCode } from '../jurisdictions/geo.types.js';
+import { checkMetadata } from '../platform/metadata.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
-import { readImportFile, type ImportFormat } from './sensor-import.js';
+import type { ImportFormat } from '../platform/import-file.js';
+import { readImportFile } from './sensor-import.js';
 import { importSensors } from './sensor-importer.js';
 import { SensorIndex, type RegisteredSensor } from './sensor-index.js';
 import { toSensor } from './sensor.presenter.js';
@@ -18,9 +21,6 @@ import {
 import { SENSOR_DOMAINS, SENSOR_TYPES, sensorType, typesOfDomain, type SensorType } from './sensor-types.js';
 
 export type { RegisteredSensor } from './sensor-index.js';
-
-// Metadata is for asset details, not documents: a bound keeps rows and the list answer small.
-const MAX_METADATA_BYTES = 8192;
 
 /**
  * The sensor registry (传感器台账). Writes go to the repository first and then to an in-memory
@@ -98,7 +98,7 @@ export class SensorService {
       const inDomain = typesOfDomain(query.domain);
       types = types ? types.filter((t) => inDomain.includes(t)) : inDomain;
     }
-    const scopeCode = this.effectiveScope(query.scope, visible);
+    const scopeCode = this.jurisdictions.narrowScope(query.scope, visible);
     const scope = scopeCode
       ? { level: this.jurisdictions.units.require(scopeCode).level, code: scopeCode }
       : undefined;
@@ -126,11 +126,12 @@ export class SensorService {
     const moved = lon !== current.lon || lat !== current.lat;
     const next: NewSensorRecord = {
       ...current,
-      ...(moved ? this.chainAt(lon, lat, visible) : {}),
+      ...(moved ? this.jurisdictions.chainAt(lon, lat, visible) : {}),
       lon,
       lat,
       department: patch.department === undefined ? current.department : patch.department,
-      metadata: patch.metadata === undefined ? current.metadata : checkMetadata(patch.metadata),
+      metadata:
+        patch.metadata === undefined ? current.metadata : checkMetadata(patch.metadata, 'INVALID_SENSOR'),
       updatedAt: this.clock().toISOString(),
     };
     const updated = await this.repository.update(next);
@@ -181,7 +182,7 @@ export class SensorService {
     for (const entry of [...this.index.values()]) {
       let chain: SensorChain;
       try {
-        chain = this.chainAt(entry.lon, entry.lat, EVERYTHING);
+        chain = this.jurisdictions.chainAt(entry.lon, entry.lat, EVERYTHING);
       } catch {
         continue; // now outside every boundary: keep the last known chain rather than lose the sensor
       }
@@ -213,45 +214,12 @@ export class SensorService {
       type: input.type,
       lon: input.lon,
       lat: input.lat,
-      ...this.chainAt(input.lon, input.lat, visible),
+      ...this.jurisdictions.chainAt(input.lon, input.lat, visible),
       department: input.department ?? null,
-      metadata: checkMetadata(input.metadata ?? {}),
+      metadata: checkMetadata(input.metadata ?? {}, 'INVALID_SENSOR'),
       createdAt: now,
       updatedAt: now,
     };
-  }
-
-  /** The chain of units containing a point, which must lie inside the caller's jurisdiction. */
-  private chainAt(lon: number, lat: number, visible: Visibility): SensorChain {
-    const found = this.jurisdictions.lookup(lon, lat);
-    const chain: SensorChain = {
-      provinceCode: found.province.code,
-      prefectureCode: found.prefecture?.code ?? null,
-      countyCode: found.county?.code ?? null,
-      townshipCode: found.township?.code ?? null,
-    };
-    if (!visible.contains(finestCode(chain))) {
-      throw new AppError(
-        'OUTSIDE_JURISDICTION',
-        `The point (${lon}, ${lat}) lies outside your jurisdiction.`,
-        {
-          lon,
-          lat,
-        },
-      );
-    }
-    return chain;
-  }
-
-  /** The scope a list runs in: the asked one narrowed to what the caller may see. */
-  private effectiveScope(asked: string | undefined, visible: Visibility): string | undefined {
-    if (asked === undefined) return visible.root ?? undefined;
-    const tree = this.jurisdictions.units;
-    tree.require(asked);
-    if (visible.root === null || visible.contains(asked)) return asked;
-    // Asking for a larger unit (?scope=50 from a district) lists the caller's part of it.
-    if (tree.isWithin(visible.root, asked)) return visible.root;
-    throw new AppError('JURISDICTION_NOT_FOUND', `No jurisdiction has the code "${asked}".`);
   }
 
   private async require(id: string, visible: Visibility): Promise<SensorRecord> {
@@ -270,18 +238,6 @@ function requireType(code: string): SensorType {
     );
   }
   return type;
-}
-
-function checkMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-  if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
-    throw new AppError('INVALID_SENSOR', `metadata is larger than ${MAX_METADATA_BYTES} bytes as JSON.`);
-  }
-  return metadata;
-}
-
-/** The finest unit a sensor stands in: what visibility (scope) checks are made against. */
-export function finestCode(chain: SensorChain): string {
-  return chain.townshipCode ?? chain.countyCode ?? chain.prefectureCode ?? chain.provinceCode;
 }
 
 function sameChain(a: SensorChain, b: SensorChain): boolean {

@@ -23,7 +23,7 @@ import {
   type SeriesDto,
 } from './telemetry.schema.js';
 import { ONLINE_INTERVALS, vitals } from './vitals.js';
-import { finestCode } from './sensor.service.js';
+import { finestCode } from '../jurisdictions/geo.types.js';
 
 /** What the telemetry routes read and write. */
 export interface TelemetryRouteDeps {

@@ -5,7 +5,7 @@ import type { Reading } from './reading.types.js';
 import type { RegisteredSensor } from './sensor-index.js';
 import { isNormal, SENSOR_DOMAINS, type SensorDomain, type SensorType } from './sensor-types.js';
 import type { VitalsDto } from './telemetry.schema.js';
-import { finestCode } from './sensor.service.js';
+import { finestCode } from '../jurisdictions/geo.types.js';
 
 /** A sensor counts as online while its latest reading is younger than this many reporting intervals. */
 export const ONLINE_INTERVALS = 3;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvSyntaxError, parseCsv } from './sensor-csv.js';
+import { CsvSyntaxError, parseCsv } from './csv.js';
 
 const fields = (text: string) => parseCsv(text).map((r) => r.fields);
 
