@@ -2,9 +2,9 @@ import { EVERYTHING, type Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
 import { checkMetadata } from '../platform/metadata.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
-import type { ImportFormat } from '../platform/import-file.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
 import { readCameraFile } from './camera-import.js';
+import { judgeRows, type ImportFormat } from '../platform/import-file.js';
 import { toCamera } from './camera.presenter.js';
 import type { CameraRecord, CameraRepository } from './camera.repository.js';
 import type {
@@ -93,40 +93,20 @@ export class CameraService {
     const rows = readCameraFile(text, format);
     const ids = rows.flatMap((r) => (r.result.ok ? [r.result.value.id] : []));
     const taken = await this.repository.existing(ids);
-    const rejected: CameraImportReport['rejected'] = [];
-    const accepted: CameraRecord[] = [];
-    const firstRow = new Map<string, number>();
-    for (const row of rows) {
-      const at = {
-        row: row.row,
-        ...(row.line !== undefined ? { line: row.line } : {}),
-        ...(row.id !== undefined ? { id: row.id } : {}),
-      };
-      if (!row.result.ok) {
-        rejected.push({ ...at, code: row.result.code, message: row.result.message });
-        continue;
-      }
-      const camera = row.result.value;
-      const earlier = firstRow.get(camera.id);
-      if (earlier !== undefined || taken.has(camera.id)) {
-        const message =
-          earlier !== undefined
-            ? `The id "${camera.id}" is already in row ${earlier}.`
-            : `A camera with the id "${camera.id}" is already registered.`;
-        rejected.push({ ...at, code: 'CAMERA_CONFLICT', message });
-        continue;
-      }
-      try {
-        accepted.push(this.check(camera, visible, now));
-        firstRow.set(camera.id, row.row);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        const code = error.code === 'OUTSIDE_JURISDICTION' ? error.code : 'INVALID_CAMERA';
-        rejected.push({ ...at, code, message: error.message });
-      }
-    }
-    if (!options.dryRun && accepted.length > 0) await this.repository.insertMany(accepted);
-    return { imported: accepted.length, rejected: rejected.sort((a, b) => a.row - b.row) };
+    const { accepted, rejected } = judgeRows(rows, {
+      check: (camera) => {
+        if (taken.has(camera.id)) {
+          throw new AppError('CAMERA_CONFLICT', `A camera with the id "${camera.id}" is already registered.`);
+        }
+        return this.check(camera, visible, now);
+      },
+      codeOf: (code) =>
+        code === 'OUTSIDE_JURISDICTION' || code === 'CAMERA_CONFLICT' ? code : 'INVALID_CAMERA',
+      conflict: 'CAMERA_CONFLICT',
+    });
+    const records = accepted.map((a) => a.record);
+    if (!options.dryRun && records.length > 0) await this.repository.insertMany(records);
+    return { imported: records.length, rejected: rejected.sort((a, b) => a.row - b.row) };
   }
 
   private check(input: CameraCreate, visible: Visibility, now: string): CameraRecord {

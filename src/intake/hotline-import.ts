@@ -1,7 +1,7 @@
 import type { Visibility } from '../access/principal.js';
 import { PRIORITIES, type Priority } from '../cases/case-intake.js';
 import { AppError, type ErrorCode } from '../errors.js';
-import { CsvSyntaxError, parseCsv } from '../platform/csv.js';
+import { readCsvTable } from '../platform/import-file.js';
 import type { CasePort } from './case-port.js';
 import type { IntakeRepository } from './intake.repository.js';
 
@@ -74,17 +74,9 @@ export class HotlineImport {
     visible: Visibility,
     onRow?: (done: number, total: number) => void,
   ): Promise<HotlineReport> {
-    let records;
-    try {
-      records = parseCsv(text);
-    } catch (error) {
-      if (error instanceof CsvSyntaxError) throw new AppError('INVALID_IMPORT_FILE', `CSV ${error.message}`);
-      throw error;
-    }
-    const [header, ...data] = records;
-    if (!header) throw new AppError('INVALID_IMPORT_FILE', 'The CSV file is empty; it needs a header row.');
-    const columns = header.fields.map((f) => ALIASES.get(f.trim()) ?? f.trim());
-    const unknown = header.fields.find((f) => !ALIASES.has(f.trim()));
+    const { columns: names, data } = readCsvTable(text);
+    const columns = names.map((name) => ALIASES.get(name) ?? name);
+    const unknown = names.find((name) => !ALIASES.has(name));
     if (unknown !== undefined) {
       throw new AppError('INVALID_IMPORT_FILE', `CSV header: unknown column "${unknown.slice(0, 40)}"`);
     }

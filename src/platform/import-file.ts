@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js';
-import { CsvSyntaxError, parseCsv } from './csv.js';
+import { AppError, type ErrorCode } from '../errors.js';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.js';
 
 /** The two import formats of the registries (sensors, cameras). */
 export type ImportFormat = 'csv' | 'json';
@@ -70,6 +70,57 @@ export function readImportRows<T, C extends string>(
   });
 }
 
+/** Where a row is in its file, for the report. */
+export type RowPosition = Pick<ImportFileRow<unknown, string>, 'row' | 'line' | 'id'>;
+
+/** One refused row of an import report. */
+export type RowRejection<C extends string> = RowPosition & { code: C; message: string };
+
+/**
+ * Judges a file's rows for a registry: refused by the reader, a second row with an id already in
+ * the file (the first occurrence wins: `conflict`), or refused by `check` — which throws an
+ * AppError whose code `codeOf` turns into the row's code (undefined: a real failure, rethrown).
+ * The rows `check` accepts come back with their stored form, in file order.
+ */
+export function judgeRows<T extends { id: string }, R, C extends string>(
+  rows: readonly ImportFileRow<T, C>[],
+  options: { check(value: T): R; codeOf(code: ErrorCode): C | undefined; conflict: C },
+): { accepted: { at: RowPosition; record: R }[]; rejected: RowRejection<C>[] } {
+  const accepted: { at: RowPosition; record: R }[] = [];
+  const rejected: RowRejection<C>[] = [];
+  const firstRow = new Map<string, number>();
+  for (const row of rows) {
+    const at: RowPosition = {
+      row: row.row,
+      ...(row.line !== undefined ? { line: row.line } : {}),
+      ...(row.id !== undefined ? { id: row.id } : {}),
+    };
+    if (!row.result.ok) {
+      rejected.push({ ...at, code: row.result.code, message: row.result.message });
+      continue;
+    }
+    const value = row.result.value;
+    const earlier = firstRow.get(value.id);
+    if (earlier !== undefined) {
+      rejected.push({
+        ...at,
+        code: options.conflict,
+        message: `The id "${value.id}" is already in row ${earlier}.`,
+      });
+      continue;
+    }
+    try {
+      accepted.push({ at, record: options.check(value) });
+      firstRow.set(value.id, row.row);
+    } catch (error) {
+      const code = error instanceof AppError ? options.codeOf(error.code) : undefined;
+      if (code === undefined) throw error;
+      rejected.push({ ...at, code, message: (error as AppError).message });
+    }
+  }
+  return { accepted, rejected };
+}
+
 interface RawRow {
   row: number;
   line?: number;
@@ -90,7 +141,11 @@ function jsonRows(text: string, noun: string): RawRow[] {
   return json.map((value: unknown, index) => ({ row: index + 1, value }));
 }
 
-function csvRows(text: string, spec: ImportFileSpec<unknown, string>): RawRow[] {
+/**
+ * An import file's CSV: the header's (trimmed) column names and the data records. A file that is
+ * not CSV, or has no header, is an INVALID_IMPORT_FILE.
+ */
+export function readCsvTable(text: string): { columns: string[]; data: CsvRecord[] } {
   let records;
   try {
     records = parseCsv(text);
@@ -100,7 +155,11 @@ function csvRows(text: string, spec: ImportFileSpec<unknown, string>): RawRow[] 
   }
   const [header, ...data] = records;
   if (!header) throw new AppError('INVALID_IMPORT_FILE', 'The CSV file is empty; it needs a header row.');
-  const columns = header.fields.map((f) => f.trim());
+  return { columns: header.fields.map((f) => f.trim()), data };
+}
+
+function csvRows(text: string, spec: ImportFileSpec<unknown, string>): RawRow[] {
+  const { columns, data } = readCsvTable(text);
   checkHeader(columns, spec);
   return data.map(({ line, fields }, index) => {
     const row = index + 1;

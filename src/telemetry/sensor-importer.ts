@@ -1,5 +1,6 @@
 import type { Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
+import { judgeRows } from '../platform/import-file.js';
 import type { ImportRow } from './sensor-import.js';
 import type { NewSensorRecord, SensorRecord } from './sensor.repository.js';
 import {
@@ -9,9 +10,6 @@ import {
   type ImportRowCode,
 } from './sensor.schema.js';
 import { alreadyRegistered, type SensorService } from './sensor.service.js';
-
-/** Where a row is in its file, for the report. */
-type RowPosition = Pick<ImportRejection, 'row' | 'line' | 'id'>;
 
 /** What one import needs; `rows` come from `readImportFile`. */
 export interface ImportSensorsProps {
@@ -31,37 +29,13 @@ export interface ImportSensorsProps {
  */
 export async function importSensors(props: ImportSensorsProps): Promise<ImportReport> {
   const { registry, visible, now } = props;
-  const rejected: ImportRejection[] = [];
-  let accepted: { at: RowPosition; record: NewSensorRecord }[] = [];
-  const firstRow = new Map<string, number>();
-  for (const row of props.rows) {
-    const at: RowPosition = {
-      row: row.row,
-      ...(row.line !== undefined ? { line: row.line } : {}),
-      ...(row.id !== undefined ? { id: row.id } : {}),
-    };
-    if (!row.result.ok) {
-      rejected.push({ ...at, code: row.result.code, message: row.result.message });
-      continue;
-    }
-    const sensor = row.result.value;
-    const earlier = firstRow.get(sensor.id);
-    if (earlier !== undefined) {
-      rejected.push({
-        ...at,
-        code: 'SENSOR_CONFLICT',
-        message: `The id "${sensor.id}" is already in row ${earlier}.`,
-      });
-      continue;
-    }
-    try {
-      accepted.push({ at, record: registry.check(sensor, visible, now) });
-      firstRow.set(sensor.id, row.row);
-    } catch (error) {
-      if (!(error instanceof AppError) || !isRowCode(error.code)) throw error;
-      rejected.push({ ...at, code: error.code, message: error.message });
-    }
-  }
+  const judged = judgeRows(props.rows, {
+    check: (sensor) => registry.check(sensor, visible, now),
+    codeOf: (code) => (isRowCode(code) ? code : undefined),
+    conflict: 'SENSOR_CONFLICT',
+  });
+  const rejected: ImportRejection[] = judged.rejected;
+  let accepted = judged.accepted;
   let inserted: SensorRecord[] = [];
   if (!props.dryRun) {
     for (let attempt = 0; accepted.length > 0; attempt += 1) {
