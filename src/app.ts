@@ -294,31 +294,21 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       },
     );
     await app.register(jurisdictionRoutes(jurisdictions), { prefix: '/api/v1' });
-    await app.register(
-      sensorRoutes(sensors, (request) => visibility(request, jurisdictions.units)),
-      {
-        prefix: '/api/v1',
-      },
-    );
+    // What the caller may see, for every domain's routes.
+    const visibleTo = (request: FastifyRequest) => visibility(request, jurisdictions.units);
+    await app.register(sensorRoutes(sensors, visibleTo), { prefix: '/api/v1' });
     await app.register(
       telemetryRoutes({
         ingest,
         store: telemetry.store,
         sensors,
         tree: () => jurisdictions.units,
-        visibleTo: (request) => visibility(request, jurisdictions.units),
+        visibleTo,
       }),
       { prefix: '/api/v1' },
     );
-    await app.register(
-      alarmRoutes(alarms, (request) => visibility(request, jurisdictions.units)),
-      { prefix: '/api/v1' },
-    );
-    await app.register(
-      caseRoutes(cases, (request) => visibility(request, jurisdictions.units)),
-      { prefix: '/api/v1' },
-    );
-    const visibleTo = (request: FastifyRequest) => visibility(request, jurisdictions.units);
+    await app.register(alarmRoutes(alarms, visibleTo), { prefix: '/api/v1' });
+    await app.register(caseRoutes(cases, visibleTo), { prefix: '/api/v1' });
     await app.register(cameraRoutes(cameras, visibleTo), { prefix: '/api/v1' });
     await app.register(detectionRoutes(intake.detections, visibleTo), { prefix: '/api/v1' });
     await app.register(intakeRoutes(intake.hotline, visibleTo), { prefix: '/api/v1' });

@@ -142,7 +142,7 @@ export class AlarmEngine {
    * Loads rules, open alarms, maintenance windows and the checkpoint, and subscribes to readings.
    * Start it before the telemetry engine opens, so that readings replayed at its start are seen.
    */
-  static async start(options: AlarmEngineOptions & { subscribe?: boolean }): Promise<AlarmEngine> {
+  static async start(options: AlarmEngineOptions): Promise<AlarmEngine> {
     const engine = new AlarmEngine(options);
     const repo = options.repository;
     for (const alarm of await repo.listOpenAlarms()) {
@@ -162,13 +162,11 @@ export class AlarmEngine {
     }
     await engine.loadRules();
     engine.lastCheckpoint = engine.clock();
-    if (options.subscribe !== false) {
-      engine.subscription = options.bus.subscribe(
-        TELEMETRY_READINGS,
-        (message) => engine.exclusive(() => engine.onBatches(message.events)),
-        { name: 'alarms.evaluator' },
-      );
-    }
+    engine.subscription = options.bus.subscribe(
+      TELEMETRY_READINGS,
+      (message) => engine.exclusive(() => engine.onBatches(message.events)),
+      { name: 'alarms.evaluator' },
+    );
     const tickMs = options.tickMs ?? 5000;
     if (tickMs > 0) {
       engine.timer = setInterval(() => {
@@ -351,6 +349,7 @@ export class AlarmEngine {
         if (step !== NONE) this.signal(inst, plan.sensor, null, step, t, value);
       }
       evaluations += instances.length;
+      // Any reading ends an offline alarm: the sensor has been silent for 0 ms.
       const stale = plan.stale;
       for (let j = 0; j < stale.length; j++) {
         const inst = stale[j]!;

@@ -1,5 +1,6 @@
 import type { CameraRecord } from './camera.repository.js';
 import type { CameraDto } from './camera.schema.js';
+import { chainDto } from '../jurisdictions/geo.types.js';
 
 /** A stored camera as the API shows it: the chain grouped. */
 export function toCamera(record: CameraRecord): CameraDto {
@@ -8,12 +9,7 @@ export function toCamera(record: CameraRecord): CameraDto {
     name: record.name,
     lon: record.lon,
     lat: record.lat,
-    jurisdiction: {
-      province: record.provinceCode,
-      prefecture: record.prefectureCode,
-      county: record.countyCode,
-      township: record.townshipCode,
-    },
+    jurisdiction: chainDto(record),
     department: record.department,
     metadata: record.metadata,
     createdAt: record.createdAt,

@@ -12,6 +12,21 @@ export interface UnitChain {
   townshipCode: string | null;
 }
 
+/** A chain as the API shows it on a located record: `{province, prefecture, county, township}`. */
+export function chainDto(chain: UnitChain): {
+  province: string;
+  prefecture: string | null;
+  county: string | null;
+  township: string | null;
+} {
+  return {
+    province: chain.provinceCode,
+    prefecture: chain.prefectureCode,
+    county: chain.countyCode,
+    township: chain.townshipCode,
+  };
+}
+
 /** The finest unit of a chain: what visibility (scope) checks are made against. */
 export function finestCode(chain: UnitChain): string {
   return chain.townshipCode ?? chain.countyCode ?? chain.prefectureCode ?? chain.provinceCode;

@@ -1,6 +1,7 @@
 import type { SensorRecord } from './sensor.repository.js';
 import type { SensorDto } from './sensor.schema.js';
 import { sensorType } from './sensor-types.js';
+import { chainDto } from '../jurisdictions/geo.types.js';
 
 /** A stored sensor as the API shows it: the chain grouped, the domain taken from its type. */
 export function toSensor(record: SensorRecord): SensorDto {
@@ -14,12 +15,7 @@ export function toSensor(record: SensorRecord): SensorDto {
     domain: type.domain,
     lon: record.lon,
     lat: record.lat,
-    jurisdiction: {
-      province: record.provinceCode,
-      prefecture: record.prefectureCode,
-      county: record.countyCode,
-      township: record.townshipCode,
-    },
+    jurisdiction: chainDto(record),
     department: record.department,
     metadata: record.metadata,
     createdAt: record.createdAt,
