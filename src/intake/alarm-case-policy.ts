@@ -129,7 +129,8 @@ export class AlarmCasePolicy {
         category,
         lon: where.lon,
         lat: where.lat,
-        description: `告警 ${alarm.ruleName}: ${alarm.message}`,
+        // The alarm message already opens with the rule name.
+        description: `告警：${alarm.message}`,
         reportedAt: event.at,
         reporter: event.by ?? undefined,
         priority: PRIORITY[alarm.severity],
