@@ -37,7 +37,7 @@ import type { IntakeRepository } from './intake/intake.repository.js';
 import { PostgresIntakeRepository } from './intake/intake.repository.postgres.js';
 import { SqliteIntakeRepository } from './intake/intake.repository.sqlite.js';
 
-/** Every domain's migrations, in the order they apply. A new domain appends its list here. */
+/** Every domain's migrations, in id order (the order they apply). A new domain adds its list here. */
 export const MIGRATIONS: readonly Migration[] = [
   ...jurisdictionMigrations,
   ...sensorMigrations,
@@ -46,7 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...alarmMigrations,
   ...caseMigrations,
   ...intakeMigrations,
-];
+].sort((a, b) => (a.id < b.id ? -1 : 1));
 
 /** Every domain's repository. A new domain adds its interface here and in createRepositories. */
 export interface Repositories {

@@ -1,6 +1,6 @@
 import { eventHash, type ChainCursor } from './case-audit.js';
 import { isOpen } from './case-lifecycle.js';
-import { binOf, statDeltas, statKeys } from './case-stats.js';
+import { binOf, COUNTERS, statDeltas, statKeys, type Counters, type StatKey } from './case-stats.js';
 import type { CaseChange } from './case.repository.js';
 import {
   insertCaseSql,
@@ -21,15 +21,94 @@ export interface PlannedStatement {
   expectOne?: { caseId: string };
 }
 
+/** The statements of a commit, its linked events and the chain's head after them. */
+export interface CommitPlan {
+  statements: PlannedStatement[];
+  events: CaseEventRecord[];
+  head: ChainCursor;
+}
+
+/**
+ * Statistics deltas summed before they are written: a commit of many changes (a group commit)
+ * upserts each aggregate row once, and always in key order, so two transactions on PostgreSQL
+ * cannot deadlock on the same rows taken in different orders.
+ */
+export class StatTally {
+  private readonly counters = new Map<string, { key: StatKey; delta: Counters }>();
+  private readonly stages = new Map<
+    string,
+    { key: StatKey; stage: string; bin: number; n: number; ms: number }
+  >();
+
+  addDelta(key: StatKey, delta: Counters): void {
+    const id = statKeyId(key);
+    const entry = this.counters.get(id);
+    if (!entry) {
+      this.counters.set(id, { key, delta: { ...delta } });
+      return;
+    }
+    for (const counter of COUNTERS) entry.delta[counter] += delta[counter];
+  }
+
+  addStage(key: StatKey, stage: string, bin: number, ms: number): void {
+    const id = `${statKeyId(key)}|${stage}|${bin}`;
+    const entry = this.stages.get(id);
+    if (entry) {
+      entry.n += 1;
+      entry.ms += ms;
+    } else {
+      this.stages.set(id, { key, stage, bin, n: 1, ms });
+    }
+  }
+
+  /** Adds another tally's sums (a savepoint that succeeded). */
+  merge(other: StatTally): void {
+    for (const { key, delta } of other.counters.values()) this.addDelta(key, delta);
+    for (const { key, stage, bin, n, ms } of other.stages.values()) {
+      const id = `${statKeyId(key)}|${stage}|${bin}`;
+      const entry = this.stages.get(id);
+      if (entry) {
+        entry.n += n;
+        entry.ms += ms;
+      } else {
+        this.stages.set(id, { key, stage, bin, n, ms });
+      }
+    }
+  }
+
+  /** The upserts, in key order; rows whose delta is all zero are skipped. */
+  statements(): PlannedStatement[] {
+    const statements: PlannedStatement[] = [];
+    for (const id of [...this.counters.keys()].sort()) {
+      const { key, delta } = this.counters.get(id)!;
+      if (COUNTERS.every((c) => delta[c] === 0)) continue;
+      statements.push({ build: (p) => statUpsertSql(p, key, delta) });
+    }
+    for (const id of [...this.stages.keys()].sort()) {
+      const { key, stage, bin, n, ms } = this.stages.get(id)!;
+      statements.push({ build: (p) => stageUpsertSql(p, key, stage, bin, n, ms) });
+    }
+    return statements;
+  }
+}
+
+function statKeyId(k: StatKey): string {
+  return `${k.level}|${k.unit}|${k.grain}|${k.bucket}|${k.category}|${k.department}`;
+}
+
 /**
  * Turns changes into the statements both engines run inside one transaction, given the audit
  * chain's head read in that transaction: the events get their seq and hashes here, so the
- * planning (and its tests) need no database.
+ * planning (and its tests) need no database. The statistics deltas go to `tally`; its
+ * statements run in the same transaction, after these. Without `writeHead` the caller stores the
+ * new head itself (a group commit writes it once).
  */
 export function planCommit(
   changes: readonly CaseChange[],
   head: ChainCursor,
-): { statements: PlannedStatement[]; events: CaseEventRecord[]; head: ChainCursor } {
+  tally: StatTally,
+  options: { writeHead: boolean } = { writeHead: true },
+): CommitPlan {
   const statements: PlannedStatement[] = [];
   const events: CaseEventRecord[] = [];
   let at = head;
@@ -38,19 +117,21 @@ export function planCommit(
       const open = isOpen(after.status);
       statements.push(
         before
-          ? { build: (p) => updateCaseSql(p, after, open, before.version), expectOne: { caseId: after.id } }
+          ? {
+              build: (p) =>
+                updateCaseSql(
+                  p,
+                  { record: before, isOpen: isOpen(before.status) },
+                  { record: after, isOpen: open },
+                ),
+              expectOne: { caseId: after.id },
+            }
           : { build: (p) => insertCaseSql(p, after, open) },
       );
-      for (const { key, delta } of statDeltas(before, after)) {
-        statements.push({ build: (p) => statUpsertSql(p, key, delta) });
-      }
+      for (const { key, delta } of statDeltas(before, after)) tally.addDelta(key, delta);
+      if (after.status === 'merged') continue;
       for (const sample of stageTimes ?? []) {
-        if (after.status === 'merged') continue;
-        for (const key of statKeys(after)) {
-          statements.push({
-            build: (p) => stageUpsertSql(p, key, sample.stage, binOf(sample.ms), sample.ms),
-          });
-        }
+        for (const key of statKeys(after)) tally.addStage(key, sample.stage, binOf(sample.ms), sample.ms);
       }
     }
     for (const occurrence of change.occurrences ?? []) {
@@ -80,7 +161,7 @@ export function planCommit(
       });
     }
   }
-  if (at.seq !== head.seq) {
+  if (options.writeHead && at.seq !== head.seq) {
     const next = at;
     statements.push({
       build: (p) => `UPDATE case_audit_head SET seq = ${p(next.seq)}, hash = ${p(next.hash)} WHERE id = 1`,

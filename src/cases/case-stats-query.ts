@@ -50,6 +50,7 @@ export function planStats(
   scopes: string[],
   period: { from?: string | undefined; to?: string | undefined },
   groupBy: StatsGroup | undefined,
+  byDepartment = false,
 ): Pick<StatsQuery, 'level' | 'units' | 'ranges'> {
   let level: StatLevel;
   let units: string[];
@@ -57,7 +58,17 @@ export function planStats(
     scopes.flatMap((s) =>
       tree.require(s).level === lvl ? [s] : tree.descendants(s, lvl).map((u) => u.code),
     );
-  if (groupBy === 'township') {
+  if (byDepartment || groupBy === 'department') {
+    // Only township rows carry the department (see statKeys).
+    if (groupBy === 'county') {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Department statistics are kept per township: with a department, group by township, category, department, day or month.',
+      );
+    }
+    level = 'township';
+    units = below('township');
+  } else if (groupBy === 'township') {
     level = 'township';
     units = below('township');
   } else if (groupBy === 'county') {

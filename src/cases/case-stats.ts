@@ -97,23 +97,29 @@ export interface StatKey {
   department: string;
 }
 
-/** The six rows (day and month × township, county, city) a case counts in. */
+/**
+ * The six rows (day and month × township, county, city) a case counts in. Only the township
+ * rows carry the department: a county or city row sums every department, so the questions asked
+ * most (a scope's totals, by category or period) read a few rows per month however many
+ * departments there are, and a group commit adds many cases to the same county and city rows.
+ * Department questions sum the township rows under the scope.
+ */
 export function statKeys(c: CaseRecord): StatKey[] {
   const day = dayOf(c.reportedAt);
   const month = monthOf(day);
   const department = departmentKey(c);
-  const units: [StatLevel, string][] = [
-    ['township', c.townshipCode],
-    ['county', c.countyCode],
-    ['city', c.provinceCode],
+  const units: [StatLevel, string, string][] = [
+    ['township', c.townshipCode, department],
+    ['county', c.countyCode, ''],
+    ['city', c.provinceCode, ''],
   ];
   const keys: StatKey[] = [];
   for (const [grain, bucket] of [
     ['d', day],
     ['m', month],
   ] as const) {
-    for (const [level, unit] of units) {
-      keys.push({ grain, bucket, level, unit, category: c.category, department });
+    for (const [level, unit, dept] of units) {
+      keys.push({ grain, bucket, level, unit, category: c.category, department: dept });
     }
   }
   return keys;

@@ -1,4 +1,5 @@
 import type { Migration } from '../platform/db/migrate.js';
+import { COUNTERS } from './case-stats.js';
 
 // The same shape on both engines; only types differ. Times are epoch milliseconds (BIGINT), so both
 // engines compare and index them alike. Event content (attachments, data) is TEXT on PostgreSQL
@@ -116,4 +117,28 @@ export const caseMigrations: Migration[] = [
     sqlite: tables({ real: 'REAL', big: 'INTEGER', text: 'TEXT' }),
     postgres: tables({ real: 'DOUBLE PRECISION', big: 'BIGINT', text: 'TEXT COLLATE "C"' }),
   },
+  { id: '0008_case_stats_by_level', sqlite: foldDepartmentsSql(), postgres: foldDepartmentsSql() },
 ];
+
+/**
+ * County and city aggregate rows stop carrying the department (statKeys): each level's rows of
+ * one (unit, bucket, category) are summed into the row with department '' and removed.
+ */
+export function foldDepartmentsSql(): string {
+  const counters = COUNTERS.join(', ');
+  const sums = COUNTERS.map((c) => `SUM(${c})`).join(', ');
+  const adds = COUNTERS.map((c) => `${c} = case_stats.${c} + excluded.${c}`).join(', ');
+  const key = 'level, unit, grain, bucket, category';
+  return `
+    INSERT INTO case_stats (${key}, department, ${counters})
+      SELECT ${key}, '', ${sums} FROM case_stats
+      WHERE level <> 'township' AND department <> '' GROUP BY ${key}
+      ON CONFLICT (${key}, department) DO UPDATE SET ${adds};
+    DELETE FROM case_stats WHERE level <> 'township' AND department <> '';
+    INSERT INTO case_stage_stats (${key}, department, stage, bin, n, total_ms)
+      SELECT ${key}, '', stage, bin, SUM(n), SUM(total_ms) FROM case_stage_stats
+      WHERE level <> 'township' AND department <> '' GROUP BY ${key}, stage, bin
+      ON CONFLICT (${key}, department, stage, bin)
+      DO UPDATE SET n = case_stage_stats.n + excluded.n, total_ms = case_stage_stats.total_ms + excluded.total_ms;
+    DELETE FROM case_stage_stats WHERE level <> 'township' AND department <> '';`;
+}

@@ -7,6 +7,8 @@ import { verifyAuditChain } from './case-audit-verify.js';
 import { DEFAULT_CATEGORIES } from './case-catalog.js';
 import { buildReport, CASE_PLACES } from './case-factories.js';
 import { CaseService, type CaseActor } from './case.service.js';
+import { COUNTERS } from './case-stats.js';
+import { foldDepartmentsSql } from './case.migrations.js';
 
 const T0 = Date.UTC(2026, 2, 1, 2, 0, 0);
 const MIN = 60_000;
@@ -152,6 +154,110 @@ describeContract('case repository', (ctx) => {
       EVERYTHING,
     );
     expect(byDepartment.groups.map((g) => g.key)).toEqual(['township_office@500109004']);
+  });
+
+  it('answers department questions from township rows and refuses a department grouped by county', async () => {
+    const byDepartment = await service.stats({ scope: '50', department: 'township_office' }, EVERYTHING);
+    const byTownship = await service.stats(
+      { scope: '500109', groupBy: 'township', department: 'township_office@500109004' },
+      EVERYTHING,
+    );
+    expect(byDepartment.total.counts.reported).toBeGreaterThan(0);
+    expect(byTownship.total.counts).toEqual(byDepartment.total.counts);
+    await expect(
+      service.stats({ scope: '500109', groupBy: 'county', department: 'township_office' }, EVERYTHING),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('folds the departments out of older county and city statistics rows (migration 0008)', async () => {
+    const { database } = ctx();
+    const zeros = COUNTERS.map(() => '0').join(', ');
+    const row = (unit: string, level: string, department: string, reported: number) =>
+      `('${level}', '${unit}', 'm', 1, 'fold_test', '${department}', ${reported}, ${zeros.slice(3)})`;
+    await sqlExec(
+      database,
+      `INSERT INTO case_stats (level, unit, grain, bucket, category, department, ${COUNTERS.join(', ')}) VALUES
+        ${row('500109', 'county', 'water@500109', 2)}, ${row('500109', 'county', 'transport@500109', 3)},
+        ${row('500109', 'county', '', 1)}, ${row('500109004', 'township', 'water@500109', 4)}`,
+    );
+    await sqlExec(database, foldDepartmentsSql());
+    const read = async (): Promise<{ level: string; department: string; reported: number }[]> => {
+      const text = `SELECT level, department, reported FROM case_stats WHERE category = 'fold_test' ORDER BY level`;
+      const rows =
+        database.engine === 'sqlite'
+          ? (database.db.prepare(text).all() as Record<string, unknown>[])
+          : (await database.pool.query<Record<string, unknown>>(text)).rows;
+      return rows.map((r) => ({
+        level: String(r.level),
+        department: String(r.department),
+        reported: Number(r.reported),
+      }));
+    };
+    expect(await read()).toEqual([
+      { level: 'county', department: '', reported: 6 },
+      { level: 'township', department: 'water@500109', reported: 4 },
+    ]);
+  });
+
+  it('opens one case for simultaneous reports of one place, and one per place far apart', async () => {
+    const { repositories } = ctx();
+    const at = { category: 'illegal_parking', reportedAt: now };
+    const same = await Promise.all(
+      Array.from({ length: 8 }, () => service.report(buildReport(at), EVERYTHING)),
+    );
+    expect(new Set(same.map((o) => o.caseId)).size).toBe(1);
+    expect((await repositories.cases.get(same[0]!.caseId))?.occurrences).toBe(8);
+    const apart = await Promise.all(
+      [0, 1, 2].map((i) =>
+        service.report(
+          buildReport({ ...at, ...CASE_PLACES.jiefangbei, lon: 106.5775 + i * 0.05 }),
+          EVERYTHING,
+        ),
+      ),
+    );
+    expect(new Set(apart.map((o) => o.caseId)).size).toBe(3);
+    expect((await verifyAuditChain(repositories.cases)).ok).toBe(true);
+  });
+
+  it('fails only the conflicting change of changes committed together', async () => {
+    const { repositories } = ctx();
+    const { caseId } = await service.report(
+      buildReport({ category: 'street_light', lon: 106.45 }),
+      EVERYTHING,
+    );
+    const current = (await repositories.cases.get(caseId))!;
+    const stale = { ...current, version: current.version - 1 };
+    const note = (text: string) => ({
+      caseId,
+      action: 'comment',
+      from: current.status,
+      to: current.status,
+      at: now,
+      actor: 'x',
+      note: text,
+      attachments: [],
+      data: {},
+    });
+    const [good, bad] = await Promise.allSettled([
+      repositories.cases.commit([
+        {
+          writes: [{ before: current, after: { ...current, version: current.version + 1 } }],
+          events: [note('kept')],
+        },
+      ]),
+      repositories.cases.commit([
+        {
+          writes: [{ before: stale, after: { ...stale, version: current.version } }],
+          events: [note('lost')],
+        },
+      ]),
+    ]);
+    expect(good.status).toBe('fulfilled');
+    expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'CASE_CONFLICT' } });
+    const notes = (await repositories.cases.events(caseId)).map((e) => e.note);
+    expect(notes).toContain('kept');
+    expect(notes).not.toContain('lost');
+    expect((await verifyAuditChain(repositories.cases)).ok).toBe(true);
   });
 
   it('pages the list by keyset with filters, and finds escalation candidates', async () => {

@@ -1,7 +1,7 @@
 import type { PostgresDatabase } from '../platform/db/database.js';
 import { withTransaction } from '../platform/db/postgres.js';
 import type { Category, DepartmentType, RoutingRule } from './case-catalog.js';
-import { planCommit } from './case-commit.js';
+import { planCommit, StatTally } from './case-commit.js';
 import type { ReportSource } from './case-intake.js';
 import type {
   CaseChange,
@@ -112,8 +112,9 @@ export class PostgresCaseRepository implements CaseRepository {
       const { rows } = await client.query<{ seq: number; hash: string }>(
         'SELECT seq, hash FROM case_audit_head WHERE id = 1 FOR UPDATE',
       );
-      const plan = planCommit(changes, rows[0]!);
-      for (const statement of plan.statements) {
+      const tally = new StatTally();
+      const plan = planCommit(changes, rows[0]!, tally);
+      for (const statement of [...plan.statements, ...tally.statements()]) {
         const [text, values] = sql(statement.build);
         const { rowCount } = await client.query(text, values);
         if (statement.expectOne && rowCount !== 1) throw conflict(statement.expectOne.caseId);

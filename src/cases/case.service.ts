@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EVERYTHING, type Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
+import { uuid7 } from '../platform/uuid7.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { EventBus } from '../platform/bus/event-bus.js';
 import {
@@ -267,7 +268,8 @@ export class CaseService implements CaseIntake {
     }
     validateReport(report);
     const chain = this.chainAt(report.lon, report.lat, visible);
-    return this.locks.run(category.code, async () => {
+    const box = boxAround(report.lon, report.lat, category.dedupRadiusM);
+    return this.locks.runAll(dedupCells(category.code, box), async () => {
       // Sources deliver at least once: the same source record lands on the case it made.
       const known = await this.repository.findBySource(report.source, report.sourceRef);
       if (known) {
@@ -276,7 +278,7 @@ export class CaseService implements CaseIntake {
       }
       const near = await this.repository.findOpenNear(
         category.code,
-        boxAround(report.lon, report.lat, category.dedupRadiusM),
+        box,
         report.reportedAt - category.dedupWindowMin * 60_000,
       );
       const duplicate = findDuplicate(near, report, category);
@@ -619,7 +621,7 @@ export class CaseService implements CaseIntake {
     const tree = this.jurisdictions.units;
     const scope = this.effectiveScope(input.scope, visible);
     const scopes = scope ? [scope] : tree.all('province').map((u) => u.code);
-    const plan = planStats(tree, scopes, input, input.groupBy);
+    const plan = planStats(tree, scopes, input, input.groupBy, input.department !== undefined);
     const groupBy =
       input.groupBy === 'township' || input.groupBy === 'county'
         ? 'unit'
@@ -637,6 +639,11 @@ export class CaseService implements CaseIntake {
       to: input.to ?? null,
       groupBy: input.groupBy ?? null,
     });
+  }
+
+  /** The service's clock (tests drive it). */
+  now(): number {
+    return this.clock();
   }
 
   /** Today's date in China time, for defaults. */
@@ -854,7 +861,7 @@ function validateReport(report: IncomingReport): void {
 
 function occurrenceOf(caseId: string, report: IncomingReport): OccurrenceRecord {
   return {
-    id: randomUUID(),
+    id: uuid7(),
     caseId,
     source: report.source,
     sourceRef: report.sourceRef,
@@ -888,6 +895,27 @@ export function boxAround(
   const dLat = radiusM / 111_320;
   const dLon = radiusM / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
   return { minLon: lon - dLon, maxLon: lon + dLon, minLat: lat - dLat, maxLat: lat + dLat };
+}
+
+/** Grid cell size of the de-duplication locks, in degrees (about 2 km). */
+const DEDUP_CELL_DEG = 0.02;
+
+/**
+ * The lock keys of a report: its category and every grid cell its de-duplication box touches.
+ * Two reports within the radius of each other share a cell (each box holds the other's point),
+ * so they queue; reports farther apart, or of other categories, proceed in parallel.
+ */
+export function dedupCells(
+  category: string,
+  box: { minLon: number; maxLon: number; minLat: number; maxLat: number },
+): string[] {
+  const keys: string[] = [];
+  for (let x = Math.floor(box.minLon / DEDUP_CELL_DEG); x <= Math.floor(box.maxLon / DEDUP_CELL_DEG); x++) {
+    for (let y = Math.floor(box.minLat / DEDUP_CELL_DEG); y <= Math.floor(box.maxLat / DEDUP_CELL_DEG); y++) {
+      keys.push(`${category}:${x}:${y}`);
+    }
+  }
+  return keys;
 }
 
 function encodeCursor(record: CaseRecord): string {

@@ -260,11 +260,25 @@ export function insertCaseSql(param: Param, c: CaseRecord, isOpen: boolean): str
   return `INSERT INTO cases (${CASE_COLUMNS.join(', ')}) VALUES (${values.join(', ')})`;
 }
 
-/** The UPDATE of a case from version `version` (no row updated = someone else changed it). */
-export function updateCaseSql(param: Param, c: CaseRecord, isOpen: boolean, version: number): string {
-  const values = caseValues(c, isOpen);
-  const sets = CASE_COLUMNS.slice(1).map((column, i) => `${column} = ${param(values[i + 1])}`);
-  return `UPDATE cases SET ${sets.join(', ')} WHERE id = ${param(c.id)} AND version = ${param(version)}`;
+/**
+ * The UPDATE of a case from `before` (no row updated = someone else changed it meanwhile). Only
+ * the columns that changed are set: SQLite and PostgreSQL then leave alone every index that
+ * holds none of them (an occurrence attached touches no index at all).
+ */
+export function updateCaseSql(
+  param: Param,
+  before: { record: CaseRecord; isOpen: boolean },
+  after: { record: CaseRecord; isOpen: boolean },
+): string {
+  const old = caseValues(before.record, before.isOpen);
+  const values = caseValues(after.record, after.isOpen);
+  const sets: string[] = [];
+  for (let i = 1; i < CASE_COLUMNS.length; i++) {
+    if (values[i] !== old[i]) {
+      sets.push(`${CASE_COLUMNS[i]} = ${param(values[i])}`);
+    }
+  }
+  return `UPDATE cases SET ${sets.join(', ')} WHERE id = ${param(after.record.id)} AND version = ${param(before.record.version)}`;
 }
 
 /** The upsert adding a delta to one statistics row. */
@@ -277,8 +291,15 @@ export function statUpsertSql(param: Param, key: StatKey, delta: Record<string, 
     ON CONFLICT (level, unit, grain, bucket, category, department) DO UPDATE SET ${sets}`;
 }
 
-/** The upsert adding one stage time to one histogram row. */
-export function stageUpsertSql(param: Param, key: StatKey, stage: string, bin: number, ms: number): string {
+/** The upsert adding `n` stage times (summing to `ms`) to one histogram row. */
+export function stageUpsertSql(
+  param: Param,
+  key: StatKey,
+  stage: string,
+  bin: number,
+  n: number,
+  ms: number,
+): string {
   const values = [
     key.level,
     key.unit,
@@ -288,13 +309,13 @@ export function stageUpsertSql(param: Param, key: StatKey, stage: string, bin: n
     key.department,
     stage,
     bin,
-    1,
+    n,
     ms,
   ];
   return `INSERT INTO case_stage_stats (level, unit, grain, bucket, category, department, stage, bin, n, total_ms)
     VALUES (${values.map(param).join(', ')})
     ON CONFLICT (level, unit, grain, bucket, category, department, stage, bin)
-    DO UPDATE SET n = case_stage_stats.n + 1, total_ms = case_stage_stats.total_ms + excluded.total_ms`;
+    DO UPDATE SET n = case_stage_stats.n + excluded.n, total_ms = case_stage_stats.total_ms + excluded.total_ms`;
 }
 
 const SCOPE_COLUMN = { province: 'province_code', county: 'county_code', township: 'township_code' } as const;

@@ -1,8 +1,8 @@
 /**
  * Runs async work one at a time per key. De-duplication looks for an open case and then writes;
- * two reports of one category in between would both open a case, so they queue per category.
- * (In one process only: with several API processes on PostgreSQL, two may still race; the
- * operators' merge cleans that up.)
+ * two reports that could be duplicates of each other would both open a case in between, so they
+ * queue on the keys they share. (In one process only: with several API processes on PostgreSQL,
+ * two may still race; the operators' merge cleans that up.)
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -21,5 +21,16 @@ export class KeyedMutex {
     } finally {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
+  }
+
+  /**
+   * Runs `fn` holding every key. Keys are taken in sorted order, so two callers wanting
+   * overlapping sets cannot each hold one the other waits for.
+   */
+  async runAll<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const take = (i: number): Promise<T> =>
+      i === sorted.length ? fn() : this.run(sorted[i]!, () => take(i + 1));
+    return take(0);
   }
 }
