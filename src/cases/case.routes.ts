@@ -89,13 +89,13 @@ export function caseRoutes(
         const outcome = await service.report(
           {
             source: 'operator',
-            sourceRef: `${actor.name}:${Date.now()}:${Math.random().toString(36).slice(2, 10)}`,
+            sourceRef: `${actor.name}:${service.now()}:${Math.random().toString(36).slice(2, 10)}`,
             category: body.category,
             lon: body.lon,
             lat: body.lat,
             address: body.address,
             description: body.description,
-            reportedAt: Date.now(),
+            reportedAt: service.now(),
             reporter: body.reporter ?? actor.name,
             priority: body.priority,
             attachments: body.attachments,

@@ -91,6 +91,15 @@ describe('DetectionIngest persistence rule', () => {
     expect(burst.results[0]?.caseId).toBe('C-2');
   });
 
+  it('does not count detections a closed case already took when the rule is met again', async () => {
+    await ingest.ingest([vending(T0), vending(T0 + 10_000), vending(T0 + 20_000)], EVERYTHING);
+    cases.close('C-1');
+    // Within two minutes of the three that opened C-1, one new detection is not three.
+    const single = await ingest.ingest([vending(T0 + 30_000)], EVERYTHING);
+    expect(single.results[0]?.outcome).toBe('pending');
+    expect(cases.reports).toHaveLength(1);
+  });
+
   it('opens a fire_smoke case from one detection', async () => {
     const report = await ingest.ingest(
       [{ camera: 'BB-TS-0001', class: 'fire_smoke', confidence: 0.8, ts: T0 }],

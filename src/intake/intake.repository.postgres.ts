@@ -117,7 +117,7 @@ export class PostgresIntakeRepository implements IntakeRepository {
     limit: number,
   ): Promise<DetectionRecord[]> {
     const { rows } = await this.pool.query<DetectionRow>(
-      `SELECT * FROM detections WHERE camera_id = $1 AND class = $2 AND ts BETWEEN $3 AND $4 AND qualified
+      `SELECT * FROM detections WHERE camera_id = $1 AND class = $2 AND ts BETWEEN $3 AND $4 AND qualified AND outcome = 'pending'
        ORDER BY ts, seq LIMIT $5`,
       [camera, cls, from, to, limit],
     );

@@ -114,7 +114,7 @@ export class SqliteIntakeRepository implements IntakeRepository {
   ): Promise<DetectionRecord[]> {
     const rows = this.db
       .prepare(
-        `SELECT * FROM detections WHERE camera_id = ? AND class = ? AND ts BETWEEN ? AND ? AND qualified = 1
+        `SELECT * FROM detections WHERE camera_id = ? AND class = ? AND ts BETWEEN ? AND ? AND qualified = 1 AND outcome = 'pending'
          ORDER BY ts, seq LIMIT ?`,
       )
       .all(camera, cls, from, to, limit) as DetectionRow[];

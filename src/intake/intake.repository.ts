@@ -70,7 +70,11 @@ export interface HotlineRecord {
 export interface IntakeRepository {
   /** Stores detections in one transaction; returns their seqs in input order. */
   insertDetections(detections: readonly NewDetection[]): Promise<number[]>;
-  /** Qualified detections of a camera and class with from ≤ ts ≤ to, oldest first (at most `limit`). */
+  /**
+   * Qualified detections of a camera and class with from ≤ ts ≤ to that no case has taken yet
+   * (outcome pending), oldest first (at most `limit`): after a case closes, the rule must be met
+   * again by new detections.
+   */
   qualifiedDetections(
     camera: string,
     cls: string,
