@@ -30,6 +30,8 @@ export interface EffectContext {
   routing?: RoutingReason | undefined;
   /** For merge: the case this one is folded into. */
   mergedInto?: string | undefined;
+  /** For split: the new case and the occurrences it takes. */
+  splitOff?: { id: string; occurrences: string[] } | undefined;
 }
 
 /** The case's lifecycle facts, for the table. */
@@ -173,6 +175,19 @@ export function applyAction(
       after.mergedInto = ctx.mergedInto;
       data.into = ctx.mergedInto;
       break;
+    case 'split': {
+      const off = ctx.splitOff;
+      if (!off || off.occurrences.length === 0 || off.occurrences.length >= c.occurrences) {
+        throw new AppError(
+          'INVALID_CASE_TRANSITION',
+          'A split moves some, not all, of the case’s occurrences to a new case.',
+        );
+      }
+      after.occurrences = c.occurrences - off.occurrences.length;
+      data.to = off.id;
+      data.occurrences = off.occurrences;
+      break;
+    }
     default:
       break;
   }

@@ -414,6 +414,7 @@ describe('a street-vending camera in 北碚区, from detections to a closed case
       'suspend',
       'comment',
       'merge',
+      'split',
     ]);
     // A handler of another department only watches.
     expect((await getCase(otherHandler)).allowedActions).toEqual(['comment']);
@@ -457,6 +458,7 @@ describe('a street-vending camera in 北碚区, from detections to a closed case
       'verify_fail',
       'comment',
       'merge',
+      'split',
     ]);
     // The handler cannot check its own work.
     const selfCheck = await act(handler, 45, { action: 'verify_pass' });
@@ -517,7 +519,7 @@ describe('a street-vending camera in 北碚区, from detections to a closed case
     ).toMatchObject({ status: 'handled' });
     const passed = await act(operator, 110, { action: 'verify_pass', note: '现场核查通过' });
     expect(passed.json()).toMatchObject({ status: 'verified', stage: 'close' });
-    expect((await getCase(commander)).allowedActions).toEqual(['close', 'comment', 'merge']);
+    expect((await getCase(commander)).allowedActions).toEqual(['close', 'comment', 'merge', 'split']);
     const closed = await act(commander, 120, { action: 'close', note: '结案' });
     expect(closed.statusCode).toBe(200);
     expect(closed.json()).toMatchObject({

@@ -205,6 +205,7 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     by: ['command', 'handler', 'observer'],
   },
   { action: 'merge', zh: '合并', from: OPEN, to: 'merged', by: ['command'] },
+  { action: 'split', zh: '拆分', from: OPEN, to: 'same', by: ['command'], note: true },
 ];
 
 /** Every action name. */

@@ -33,13 +33,13 @@ describeContract('case repository', (ctx) => {
   it('seeds the catalog once and keeps the city’s edits', async () => {
     const { repositories } = ctx();
     expect((await repositories.cases.catalog()).categories).toHaveLength(DEFAULT_CATEGORIES.length);
-    await service.putCategory({ ...DEFAULT_CATEGORIES[0]!, zh: '窨井盖' });
+    await service.catalog.putCategory({ ...DEFAULT_CATEGORIES[0]!, zh: '窨井盖' });
     expect(await repositories.cases.seedCatalog({ categories: [], departmentTypes: [], rules: [] })).toBe(
       false,
     );
     const catalog = await repositories.cases.catalog();
     expect(catalog.categories.find((c) => c.code === 'manhole_cover')?.zh).toBe('窨井盖');
-    await service.putRoutingRule({
+    await service.catalog.putRoutingRule({
       id: 'x',
       category: '*',
       priority: 'low',
@@ -48,7 +48,7 @@ describeContract('case repository', (ctx) => {
       note: '',
     });
     expect((await repositories.cases.catalog()).rules.map((r) => r.id)).toContain('x');
-    await service.deleteRoutingRule('x');
+    await service.catalog.deleteRoutingRule('x');
     expect((await repositories.cases.catalog()).rules.map((r) => r.id)).not.toContain('x');
   });
 

@@ -145,4 +145,35 @@ describe('/api/v1/cases', () => {
     });
     expect(put.statusCode).toBe(403);
   });
+
+  it('splits an occurrence off into a new case over HTTP, and rejects malformed occurrence ids', async () => {
+    const report = (description: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/cases',
+        headers: operator,
+        payload: { category: 'exposed_garbage', ...CASE_PLACES.beibei, description },
+      });
+    const id = (await report('垃圾堆放')).json<{ id: string }>().id;
+    await report('又见垃圾');
+    const detail = await app.inject({ method: 'GET', url: `/api/v1/cases/${id}`, headers: operator });
+    const occurrences = detail.json<{ occurrences: { id: string; description: string }[] }>().occurrences;
+    expect(occurrences).toHaveLength(2);
+    const bad = await act(id, operator, { action: 'split', occurrences: ['not-an-id'], note: 'x' });
+    expect(bad.statusCode).toBe(400);
+    const split = await act(id, operator, {
+      action: 'split',
+      occurrences: [occurrences[1]!.id],
+      category: 'construction_debris',
+      note: '另一处问题',
+    });
+    expect(split.statusCode).toBe(200);
+    const newId = split.json<{ timeline: { action: string; data: { to?: string } }[] }>().timeline.at(-1)!
+      .data.to!;
+    const created = await app.inject({ method: 'GET', url: `/api/v1/cases/${newId}`, headers: operator });
+    expect(created.json()).toMatchObject({
+      category: 'construction_debris',
+      occurrences: [{ description: '又见垃圾' }],
+    });
+  });
 });

@@ -43,8 +43,8 @@ export function caseRoutes(
   visibleTo: (request: FastifyRequest) => Visibility,
 ): FastifyPluginAsync {
   const names: CatalogNames = {
-    category: (code) => service.listCategories().find((c) => c.code === code),
-    departmentType: (code) => service.listDepartmentTypes().find((t) => t.code === code),
+    category: (code) => service.catalog.listCategories().find((c) => c.code === code),
+    departmentType: (code) => service.catalog.listDepartmentTypes().find((t) => t.code === code),
   };
   const listInput = (q: Record<string, unknown>): CaseListInput => ({
     scope: q.scope as string | undefined,
@@ -185,7 +185,7 @@ export function caseRoutes(
           response: { 200: Type.Object({ items: Type.Array(CategorySchema) }) },
         },
       },
-      async () => ({ items: service.listCategories() }),
+      async () => ({ items: service.catalog.listCategories() }),
     );
 
     app.put(
@@ -203,7 +203,7 @@ export function caseRoutes(
           response: { 200: CategorySchema, ...errors },
         },
       },
-      async (request) => service.putCategory({ ...request.body, code: request.params.code }),
+      async (request) => service.catalog.putCategory({ ...request.body, code: request.params.code }),
     );
 
     app.get(
@@ -216,7 +216,7 @@ export function caseRoutes(
           response: { 200: Type.Object({ items: Type.Array(DepartmentTypeSchema) }) },
         },
       },
-      async () => ({ items: service.listDepartmentTypes() }),
+      async () => ({ items: service.catalog.listDepartmentTypes() }),
     );
 
     app.put(
@@ -234,7 +234,7 @@ export function caseRoutes(
           response: { 200: DepartmentTypeSchema, ...errors },
         },
       },
-      async (request) => service.putDepartmentType({ ...request.body, code: request.params.code }),
+      async (request) => service.catalog.putDepartmentType({ ...request.body, code: request.params.code }),
     );
 
     app.get(
@@ -250,7 +250,7 @@ export function caseRoutes(
         },
       },
       async (request) => ({
-        items: service
+        items: service.catalog
           .departmentsAt(request.query.unit, visibleTo(request))
           .map((d) => ({ id: d.id, type: d.type.code, name: d.type.zh, unit: d.unit, level: d.level })),
       }),
@@ -266,7 +266,7 @@ export function caseRoutes(
           response: { 200: Type.Object({ items: Type.Array(RoutingRuleSchema) }) },
         },
       },
-      async () => ({ items: service.listRoutingRules() }),
+      async () => ({ items: service.catalog.listRoutingRules() }),
     );
 
     app.put(
@@ -284,7 +284,7 @@ export function caseRoutes(
           response: { 200: RoutingRuleSchema, ...errors },
         },
       },
-      async (request) => service.putRoutingRule({ ...request.body, id: request.params.id }),
+      async (request) => service.catalog.putRoutingRule({ ...request.body, id: request.params.id }),
     );
 
     app.delete(
@@ -302,7 +302,7 @@ export function caseRoutes(
         },
       },
       async (request, reply) => {
-        await service.deleteRoutingRule(request.params.id);
+        await service.catalog.deleteRoutingRule(request.params.id);
         return reply.status(204).send(null);
       },
     );

@@ -186,6 +186,15 @@ export const TransitionSchema = Type.Object(
     into: Type.Optional(
       Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', description: 'merge: the case to merge into' }),
     ),
+    occurrences: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }), {
+        minItems: 1,
+        maxItems: 1000,
+        uniqueItems: true,
+        description: 'split: the occurrences that become a new case',
+      }),
+    ),
+    category: Type.Optional({ ...Code, description: 'split: the new case’s category (default: the same)' }),
   },
   { additionalProperties: false },
 );

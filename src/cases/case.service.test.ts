@@ -258,6 +258,79 @@ describe('lifecycle', () => {
   });
 });
 
+describe('split 拆分', () => {
+  it('moves chosen occurrences to a new case, routed afresh in the category the operator gives', async () => {
+    const first = await service.report(buildReport({ category: 'exposed_garbage' }), EVERYTHING);
+    for (let i = 1; i <= 2; i++) {
+      now += MIN;
+      await service.report(
+        buildReport({ category: 'exposed_garbage', reportedAt: T0 + i * MIN, description: `report ${i}` }),
+        EVERYTHING,
+      );
+    }
+    const before = await service.getCase(first.caseId, EVERYTHING, command);
+    expect(before.record.occurrences).toBe(3);
+    expect(before.allowedActions).toContain('split');
+    const moving = before.occurrences.filter((o) => o.description === 'report 2').map((o) => o.id);
+    now += MIN;
+    const after = await service.transition(
+      first.caseId,
+      { action: 'split', occurrences: moving, category: 'construction_debris', note: '实为建筑垃圾' },
+      command,
+      EVERYTHING,
+    );
+    expect(after.record).toMatchObject({ status: 'dispatched', occurrences: 2 });
+    expect(after.occurrences).toHaveLength(2);
+    const splitEvent = after.timeline.at(-1)!;
+    expect(splitEvent).toMatchObject({
+      action: 'split',
+      note: '实为建筑垃圾',
+      data: { occurrences: moving },
+    });
+    const newId = splitEvent.data.to as string;
+    const split = await service.getCase(newId, EVERYTHING, command);
+    expect(split.record).toMatchObject({
+      category: 'construction_debris',
+      status: 'dispatched',
+      occurrences: 1,
+      reportedAt: T0 + 2 * MIN,
+      description: 'report 2',
+      townshipCode: '500109004',
+    });
+    expect(split.record.routing?.category).toBe('construction_debris');
+    expect(split.occurrences.map((o) => o.id)).toEqual(moving);
+    expect(split.timeline.map((e) => e.action)).toEqual(['split_in', 'register', 'dispatch']);
+    expect(split.timeline[0]!.data).toMatchObject({ from: first.caseId });
+    const stats = await service.stats({ scope: '500109004', groupBy: 'category' }, EVERYTHING);
+    expect(Object.fromEntries(stats.groups.map((g) => [g.key, g.counts.reported]))).toEqual({
+      construction_debris: 1,
+      exposed_garbage: 1,
+    });
+  });
+
+  it('refuses to split off nothing, everything or occurrences of another case, and refuses handlers', async () => {
+    const a = await service.report(buildReport(), EVERYTHING);
+    await service.report(buildReport({ reportedAt: T0 + MIN }), EVERYTHING);
+    const other = await service.report(buildReport({ category: 'illegal_parking' }), EVERYTHING);
+    const mine = (await service.getCase(a.caseId, EVERYTHING)).occurrences.map((o) => o.id);
+    const theirs = (await service.getCase(other.caseId, EVERYTHING)).occurrences.map((o) => o.id);
+    for (const occurrences of [[], mine, theirs]) {
+      await expect(
+        service.transition(a.caseId, { action: 'split', occurrences, note: 'x' }, command, EVERYTHING),
+      ).rejects.toMatchObject({ code: 'INVALID_CASE_TRANSITION' });
+    }
+    await expect(
+      service.transition(
+        a.caseId,
+        { action: 'split', occurrences: mine.slice(0, 1), note: 'x' },
+        townshipOffice,
+        EVERYTHING,
+      ),
+    ).rejects.toMatchObject({ code: 'CASE_ACTION_NOT_ALLOWED' });
+    expect((await service.getCase(a.caseId, EVERYTHING)).record.occurrences).toBe(2);
+  });
+});
+
 describe('deadlines', () => {
   it('escalates overdue cases one level at a time and notifies on the bus', async () => {
     const overdue: CaseEvent[] = [];

@@ -1,19 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { EVERYTHING, type Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
-import { uuid7 } from '../platform/uuid7.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { EventBus } from '../platform/bus/event-bus.js';
-import {
-  DEFAULT_CATEGORIES,
-  DEFAULT_DEPARTMENT_TYPES,
-  DEFAULT_ROUTING_RULES,
-  HANDLING_LEVELS,
-  type Category,
-  type DepartmentType,
-  type HandlingLevel,
-  type RoutingRule,
-} from './case-catalog.js';
+import { HANDLING_LEVELS, type Category } from './case-catalog.js';
 import { findDuplicate } from './case-dedup.js';
 import {
   applyAction,
@@ -27,8 +16,6 @@ import {
 import {
   CASE_EVENTS,
   CASE_OVERDUE,
-  REPORT_SOURCES,
-  type CaseEvent,
   type CaseIntake,
   type IncomingReport,
   type ReportOutcome,
@@ -42,7 +29,7 @@ import {
   type ActorKind,
   type CaseStatus,
 } from './case-lifecycle.js';
-import { routeCase, type CaseChain } from './case-routing.js';
+import type { CaseChain } from './case-routing.js';
 import { assembleStats, planStats, type CaseStats, type StatsGroup } from './case-stats-query.js';
 import { dateOfDay, dayOf } from './case-stats.js';
 import type { CaseChange, CaseRepository, ScopeFilter } from './case.repository.js';
@@ -54,6 +41,18 @@ import type {
   RoutingReason,
 } from './case.types.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { CaseCatalog } from './case-catalog.service.js';
+import {
+  boxAround,
+  chainOf,
+  decodeCursor,
+  dedupCells,
+  encodeCursor,
+  newCaseId,
+  occurrenceOf,
+  toBusEvent,
+  validateReport,
+} from './case-records.js';
 
 /** Who acts on a case, as the service sees it. */
 export interface CaseActor {
@@ -95,6 +94,10 @@ export interface TransitionInput extends ActionInput {
   department?: string | undefined;
   /** merge: the case to merge into. */
   into?: string | undefined;
+  /** split: the occurrences that become a new case. */
+  occurrences?: string[] | undefined;
+  /** split: the new case's category (default: the same). */
+  category?: string | undefined;
 }
 
 /** Options of the service. */
@@ -106,25 +109,24 @@ export interface CaseServiceOptions {
 const DEFAULT_OPTIONS: CaseServiceOptions = { autoDispatch: ['alarm', 'camera', 'operator'] };
 
 /**
- * Cases (案件): intake from every source, de-duplication, routing (派遣), the lifecycle, deadlines
- * and escalation, statistics and the catalog. Holds the catalog in memory; writes go through the
- * repository, each change in one transaction with its audit links and statistics.
+ * Cases (案件): intake from every source, de-duplication, the lifecycle with merge and split,
+ * deadlines and escalation, and statistics. The catalog and routing live in `catalog`; writes go
+ * through the repository, each change in one transaction with its audit links and statistics.
  */
 export class CaseService implements CaseIntake {
-  private categories = new Map<string, Category>();
-  private departmentTypes = new Map<string, DepartmentType>();
-  private rules: RoutingRule[] = [];
   private readonly locks = new KeyedMutex();
 
   private constructor(
     private readonly repository: CaseRepository,
     private readonly jurisdictions: JurisdictionService,
+    /** Categories, department types and the routing table. */
+    readonly catalog: CaseCatalog,
     private readonly bus: EventBus | null,
     private readonly clock: () => number,
     private readonly options: CaseServiceOptions,
   ) {}
 
-  /** Seeds the default catalog on first start and loads it. */
+  /** Loads the catalog (seeding the defaults on first start) and makes the service. */
   static async create(deps: {
     repository: CaseRepository;
     jurisdictions: JurisdictionService;
@@ -132,118 +134,14 @@ export class CaseService implements CaseIntake {
     clock?: (() => number) | undefined;
     options?: Partial<CaseServiceOptions> | undefined;
   }): Promise<CaseService> {
-    const service = new CaseService(
+    return new CaseService(
       deps.repository,
       deps.jurisdictions,
+      await CaseCatalog.load(deps.repository, deps.jurisdictions),
       deps.bus ?? null,
       deps.clock ?? Date.now,
       { ...DEFAULT_OPTIONS, ...deps.options },
     );
-    await deps.repository.seedCatalog({
-      categories: [...DEFAULT_CATEGORIES],
-      departmentTypes: [...DEFAULT_DEPARTMENT_TYPES],
-      rules: [...DEFAULT_ROUTING_RULES],
-    });
-    await service.reloadCatalog();
-    return service;
-  }
-
-  /** Re-reads the catalog (categories, department types, routing rules). */
-  async reloadCatalog(): Promise<void> {
-    const snapshot = await this.repository.catalog();
-    this.categories = new Map(snapshot.categories.map((c) => [c.code, c]));
-    this.departmentTypes = new Map(snapshot.departmentTypes.map((t) => [t.code, t]));
-    this.rules = snapshot.rules;
-  }
-
-  // ── catalog ──────────────────────────────────────────────────────────────────────────────────
-
-  /** The category catalog. */
-  listCategories(): Category[] {
-    return [...this.categories.values()];
-  }
-
-  /** One category, or UNKNOWN_CASE_CATEGORY. */
-  category(code: string): Category {
-    const category = this.categories.get(code);
-    if (!category) {
-      throw new AppError(
-        'UNKNOWN_CASE_CATEGORY',
-        `"${code}" is not a case category; GET /api/v1/cases/categories lists them.`,
-      );
-    }
-    return category;
-  }
-
-  /** Adds or replaces a category. */
-  async putCategory(category: Category): Promise<Category> {
-    if (!this.departmentTypes.has(category.departmentType)) {
-      throw new AppError('UNKNOWN_DEPARTMENT', `No department type "${category.departmentType}".`);
-    }
-    await this.repository.putCategory(category);
-    this.categories.set(category.code, category);
-    return category;
-  }
-
-  /** The department types. */
-  listDepartmentTypes(): DepartmentType[] {
-    return [...this.departmentTypes.values()];
-  }
-
-  /** Adds or replaces a department type. */
-  async putDepartmentType(type: DepartmentType): Promise<DepartmentType> {
-    await this.repository.putDepartmentType(type);
-    this.departmentTypes.set(type.code, type);
-    return type;
-  }
-
-  /**
-   * The departments at a unit (部门名录): one per type that exists at the unit's level. They are
-   * resolved, not stored: "water bureau of 北碚区" is the type `water` at unit 500109.
-   */
-  departmentsAt(
-    unit: string,
-    visible: Visibility,
-  ): { id: string; type: DepartmentType; unit: string; level: HandlingLevel }[] {
-    const tree = this.jurisdictions.units;
-    const node = tree.get(unit);
-    if (!node || !(visible.contains(unit) || (visible.root !== null && tree.isWithin(visible.root, unit)))) {
-      throw new AppError('JURISDICTION_NOT_FOUND', `No jurisdiction has the code "${unit}".`);
-    }
-    const level: HandlingLevel | undefined =
-      node.level === 'township'
-        ? 'township'
-        : node.level === 'county'
-          ? 'county'
-          : node.level === 'province'
-            ? 'city'
-            : undefined;
-    if (!level) return [];
-    return this.listDepartmentTypes()
-      .filter((t) => t.levels.includes(level))
-      .map((type) => ({ id: `${type.code}@${unit}`, type, unit, level }));
-  }
-
-  /** The routing table. */
-  listRoutingRules(): RoutingRule[] {
-    return [...this.rules];
-  }
-
-  /** Adds or replaces a routing rule. */
-  async putRoutingRule(rule: RoutingRule): Promise<RoutingRule> {
-    if (rule.category !== '*') this.category(rule.category);
-    if (rule.departmentType !== null && !this.departmentTypes.has(rule.departmentType)) {
-      throw new AppError('UNKNOWN_DEPARTMENT', `No department type "${rule.departmentType}".`);
-    }
-    await this.repository.putRoutingRule(rule);
-    this.rules = [...this.rules.filter((r) => r.id !== rule.id), rule];
-    return rule;
-  }
-
-  /** Removes a routing rule; removing one that is not there is not an error (idempotent). */
-  async deleteRoutingRule(id: string): Promise<void> {
-    await this.repository.deleteRoutingRule(id);
-    this.rules = this.rules.filter((r) => r.id !== id);
   }
 
   /** What routing would decide for a category and priority at a point (for the routing screen). */
@@ -254,15 +152,15 @@ export class CaseService implements CaseIntake {
     lat: number,
     visible: Visibility,
   ): RoutingReason {
-    const cat = this.category(category);
-    return this.route(cat, priority ?? cat.priority, this.chainAt(lon, lat, visible));
+    const cat = this.catalog.category(category);
+    return this.catalog.route(cat, priority ?? cat.priority, this.chainAt(lon, lat, visible));
   }
 
   // ── intake ───────────────────────────────────────────────────────────────────────────────────
 
   /** Opens a case for a report or attaches it to an open one nearby (see CaseIntake). */
   async report(report: IncomingReport, visible: Visibility): Promise<ReportOutcome> {
-    const category = this.category(report.category);
+    const category = this.catalog.category(report.category);
     if (!category.enabled) {
       throw new AppError('UNKNOWN_CASE_CATEGORY', `The category "${category.code}" is disabled.`);
     }
@@ -317,20 +215,65 @@ export class CaseService implements CaseIntake {
 
   private async open(report: IncomingReport, category: Category, chain: CaseChain): Promise<ReportOutcome> {
     const now = this.clock();
-    const priority = report.priority ?? category.priority;
-    const routing = this.route(category, priority, chain);
-    const id = newCaseId(report.reportedAt);
+    const occurrence = occurrenceOf('', report);
+    const { record, change } = this.draft(
+      {
+        ...report,
+        address: report.address ?? null,
+        reporter: report.reporter ?? null,
+        priority: report.priority ?? category.priority,
+        lastReportedAt: report.reportedAt,
+        occurrences: 1,
+      },
+      category,
+      chain,
+      now,
+      {
+        action: 'report',
+        actor: report.reporter ?? report.source,
+        note: report.description,
+        attachments: report.attachments ?? [],
+        data: { source: report.source, sourceRef: report.sourceRef, occurrence: occurrence.id },
+      },
+      this.options.autoDispatch.includes(report.source),
+    );
+    change.occurrences = [{ ...occurrence, caseId: record.id }];
+    await this.commit([change]);
+    return { caseId: record.id, attached: false, status: record.status };
+  }
+
+  /**
+   * A new case as one insert, with its first timeline entry and, when `autoDispatch`, the
+   * automatic 立案 and 派遣: each a recorded transition by the system, with the routing reason.
+   */
+  private draft(
+    facts: Pick<
+      CaseRecord,
+      | 'description'
+      | 'address'
+      | 'lon'
+      | 'lat'
+      | 'source'
+      | 'reporter'
+      | 'priority'
+      | 'reportedAt'
+      | 'lastReportedAt'
+      | 'occurrences'
+    >,
+    category: Category,
+    chain: CaseChain,
+    now: number,
+    first: Pick<NewCaseEvent, 'action' | 'actor' | 'note' | 'attachments' | 'data'>,
+    autoDispatch: boolean,
+  ): { record: CaseRecord; change: CaseChange } {
+    const routing = this.catalog.route(category, facts.priority, chain);
     let record: CaseRecord = enterStage(
       {
-        id,
+        ...facts,
+        id: newCaseId(facts.reportedAt),
         status: 'reported',
         category: category.code,
         kind: category.kind,
-        priority,
-        description: report.description,
-        address: report.address ?? null,
-        lon: report.lon,
-        lat: report.lat,
         provinceCode: chain.city,
         countyCode: chain.county,
         townshipCode: chain.township,
@@ -339,18 +282,13 @@ export class CaseService implements CaseIntake {
         level: routing.level,
         routing,
         escalation: 0,
-        source: report.source,
-        reporter: report.reporter ?? null,
-        occurrences: 1,
-        reportedAt: report.reportedAt,
-        lastReportedAt: report.reportedAt,
         registeredAt: null,
         closedAt: null,
         updatedAt: now,
         stage: null,
         stageStartedAt: now,
         stageDeadline: null,
-        dueAt: dueFrom(category, priority, 'register', report.reportedAt),
+        dueAt: dueFrom(category, facts.priority, 'register', facts.reportedAt),
         nextEscalationAt: null,
         overdue: false,
         reworkCount: 0,
@@ -361,46 +299,28 @@ export class CaseService implements CaseIntake {
         version: 1,
       },
       'register',
-      report.reportedAt,
+      facts.reportedAt,
       category,
     );
-    const occurrence = occurrenceOf(id, report);
     const events: NewCaseEvent[] = [
-      this.event(
-        record,
-        'report',
-        null,
-        now,
-        report.reporter ?? report.source,
-        report.description,
-        report.attachments ?? [],
-        {
-          source: report.source,
-          sourceRef: report.sourceRef,
-          occurrence: occurrence.id,
-          routing,
-        },
-      ),
+      this.event(record, first.action, null, now, first.actor, first.note, first.attachments, {
+        ...first.data,
+        routing,
+      }),
     ];
-    const writes: CaseChange['writes'] = [{ before: null, after: record }];
-    if (this.options.autoDispatch.includes(report.source)) {
-      // Automatic 立案 and 派遣: each a recorded transition by the system, with the routing reason.
+    let stageTimes: CaseChange['writes'][number]['stageTimes'] = [];
+    if (autoDispatch) {
       for (const action of ['register', 'dispatch'] as const) {
         const result = applyAction(record, action, {}, { now, actor: 'system', category, routing });
-        // One insert of the final state: the versions in between never reach the database.
-        writes[0] = {
-          before: null,
-          after: { ...result.after, version: 1 },
-          stageTimes: [...(writes[0]!.stageTimes ?? []), ...result.stageTimes],
-        };
+        stageTimes = [...stageTimes, ...result.stageTimes];
         events.push(
           this.event(result.after, action, record.status, now, 'system', routing.text, [], result.data),
         );
+        // One insert of the final state: the versions in between never reach the database.
         record = { ...result.after, version: 1 };
       }
     }
-    await this.commit([{ writes, events, occurrences: [occurrence] }]);
-    return { caseId: id, attached: false, status: record.status };
+    return { record, change: { writes: [{ before: null, after: record, stageTimes }], events } };
   }
 
   // ── reading ──────────────────────────────────────────────────────────────────────────────────
@@ -476,17 +396,23 @@ export class CaseService implements CaseIntake {
         { action: input.action, status: record.status, reason: why, allowed },
       );
     }
-    const category = this.category(record.category);
+    const category = this.catalog.category(record.category);
     const now = this.clock();
     let routing: RoutingReason | undefined;
     if (input.action === 'dispatch' || input.action === 'reassign') {
       routing = input.department
-        ? this.manualRouting(record, category, input.department, actor.name)
-        : (record.routing ?? this.route(category, record.priority, chainOf(record)));
+        ? this.catalog.manualRouting(record, category, input.department, actor.name)
+        : (record.routing ?? this.catalog.route(category, record.priority, chainOf(record)));
     }
     const changes: CaseChange[] = [];
     if (input.action === 'merge') {
       changes.push(await this.mergeTarget(record, input.into, actor, visible, now));
+    }
+    let splitOff: { id: string; occurrences: string[] } | undefined;
+    if (input.action === 'split') {
+      const split = await this.splitOff(record, input, actor, visible, now);
+      changes.push(split.change);
+      splitOff = { id: split.id, occurrences: split.occurrences };
     }
     const result = applyAction(record, input.action, input, {
       now,
@@ -494,6 +420,7 @@ export class CaseService implements CaseIntake {
       category,
       routing,
       mergedInto: input.into,
+      splitOff,
     });
     const event = this.event(
       result.after,
@@ -547,6 +474,60 @@ export class CaseService implements CaseIntake {
     };
   }
 
+  /**
+   * The new case a split (拆分) makes from some of a case's occurrences: a report that turned out
+   * to be another problem, or the same problem somewhere else. It opens where its earliest moved
+   * occurrence was made, in `input.category` (or the same category), routed afresh; registered
+   * and dispatched at once unless the case it leaves was still waiting for registration.
+   */
+  private async splitOff(
+    source: CaseRecord,
+    input: TransitionInput,
+    actor: CaseActor,
+    visible: Visibility,
+    now: number,
+  ): Promise<{ id: string; occurrences: string[]; change: CaseChange }> {
+    const wanted = new Set(input.occurrences ?? []);
+    const all = await this.repository.occurrences(source.id);
+    const moved = all.filter((o) => wanted.has(o.id));
+    if (wanted.size === 0 || moved.length !== wanted.size || moved.length >= all.length) {
+      throw new AppError(
+        'INVALID_CASE_TRANSITION',
+        `A split needs "occurrences": ids of some, not all, of case ${source.id}'s occurrences (it has ${all.length}).`,
+        { unknown: [...wanted].filter((id) => !all.some((o) => o.id === id)) },
+      );
+    }
+    const category = this.catalog.category(input.category ?? source.category);
+    const first = moved[0]!;
+    const { record, change } = this.draft(
+      {
+        description: first.description,
+        address: null,
+        lon: first.lon,
+        lat: first.lat,
+        source: first.source,
+        reporter: first.reporter,
+        priority: input.category ? category.priority : source.priority,
+        reportedAt: first.reportedAt,
+        lastReportedAt: Math.max(...moved.map((o) => o.reportedAt)),
+        occurrences: moved.length,
+      },
+      category,
+      this.chainAt(first.lon, first.lat, visible),
+      now,
+      {
+        action: 'split_in',
+        actor: actor.name,
+        note: input.note ?? null,
+        attachments: input.attachments ?? [],
+        data: { from: source.id, occurrences: moved.map((o) => o.id) },
+      },
+      source.status !== 'reported',
+    );
+    change.moves = [{ ids: moved.map((o) => o.id), from: source.id, to: record.id }];
+    return { id: record.id, occurrences: moved.map((o) => o.id), change };
+  }
+
   // ── deadlines ────────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -561,7 +542,7 @@ export class CaseService implements CaseIntake {
       const due = await this.repository.dueForEscalation(now, batch);
       if (due.length === 0) return done;
       for (const record of due) {
-        const category = this.categories.get(record.category);
+        const category = this.catalog.find(record.category);
         const top = HANDLING_LEVELS.length - 1 - HANDLING_LEVELS.indexOf(record.level);
         const escalation = Math.min(record.escalation + 1, top);
         const stage = record.stage;
@@ -678,76 +659,6 @@ export class CaseService implements CaseIntake {
     return { caseId: record.id, action, from, to: record.status, at, actor, note, attachments, data };
   }
 
-  private route(
-    category: Category,
-    priority: CaseRecord['priority'],
-    chain: CaseChain,
-    crossCounty = false,
-  ): RoutingReason {
-    return routeCase({
-      category,
-      priority,
-      chain,
-      rules: this.rules,
-      departmentTypes: this.departmentTypes,
-      crossCounty,
-    });
-  }
-
-  /** An operator's explicit choice (`type` or `type@unit`), checked against the case's chain. */
-  private manualRouting(
-    record: CaseRecord,
-    category: Category,
-    department: string,
-    by: string,
-  ): RoutingReason {
-    const [typeCode, unit] = department.split('@');
-    const type = this.departmentTypes.get(typeCode ?? '');
-    if (!type) throw new AppError('UNKNOWN_DEPARTMENT', `No department type "${typeCode}".`);
-    const chain = chainOf(record);
-    let level: HandlingLevel;
-    if (unit !== undefined) {
-      const found = (['township', 'county', 'city'] as const).find(
-        (l) => (l === 'township' ? chain.township : l === 'county' ? chain.county : chain.city) === unit,
-      );
-      if (!found || !type.levels.includes(found)) {
-        throw new AppError(
-          'UNKNOWN_DEPARTMENT',
-          `"${department}" is not a department over this case's location.`,
-        );
-      }
-      level = found;
-    } else {
-      const auto = routeCase({
-        category,
-        priority: record.priority,
-        chain,
-        rules: [
-          {
-            id: 'manual',
-            category: '*',
-            priority: '*',
-            level: record.level,
-            departmentType: type.code,
-            note: '',
-          },
-        ],
-        departmentTypes: this.departmentTypes,
-      });
-      level = auto.level;
-    }
-    const target = level === 'township' ? chain.township : level === 'county' ? chain.county : chain.city;
-    return {
-      rule: null,
-      category: category.code,
-      priority: record.priority,
-      level,
-      departmentType: type.code,
-      unit: target,
-      text: `人工指定 chosen by ${by}: ${type.zh} ${target}`,
-    };
-  }
-
   private actorKind(record: CaseRecord, actor: CaseActor, visible: Visibility): ActorKind {
     if (actor.kind !== 'handler') return actor.kind;
     const owns =
@@ -815,121 +726,6 @@ export class CaseService implements CaseIntake {
     }
     return record;
   }
-}
-
-/** The bus form of an audit link. */
-function toBusEvent(e: CaseEventRecord, record: CaseRecord | undefined): CaseEvent {
-  return {
-    caseId: e.caseId,
-    action: e.action,
-    from: e.from,
-    to: e.to,
-    at: e.at,
-    actor: e.actor,
-    township: record?.townshipCode ?? '',
-    county: record?.countyCode ?? '',
-    category: record?.category ?? '',
-    department:
-      record?.departmentType && record.departmentUnit
-        ? `${record.departmentType}@${record.departmentUnit}`
-        : null,
-    note: e.note,
-  };
-}
-
-function chainOf(record: CaseRecord): CaseChain {
-  return { township: record.townshipCode, county: record.countyCode, city: record.provinceCode };
-}
-
-function validateReport(report: IncomingReport): void {
-  const problems: string[] = [];
-  if (!REPORT_SOURCES.includes(report.source)) problems.push('source');
-  if (!report.sourceRef || report.sourceRef.length > 200) problems.push('sourceRef (1–200 characters)');
-  if (!Number.isFinite(report.lon) || Math.abs(report.lon) > 180) problems.push('lon');
-  if (!Number.isFinite(report.lat) || Math.abs(report.lat) > 90) problems.push('lat');
-  if (!Number.isFinite(report.reportedAt)) problems.push('reportedAt');
-  if (typeof report.description !== 'string' || report.description.length > 4000) {
-    problems.push('description (at most 4000 characters)');
-  }
-  if (report.attachments && report.attachments.length > 20) problems.push('attachments (at most 20)');
-  if (problems.length) {
-    throw new AppError('INVALID_CASE', `The report has invalid fields: ${problems.join(', ')}.`, {
-      fields: problems,
-    });
-  }
-}
-
-function occurrenceOf(caseId: string, report: IncomingReport): OccurrenceRecord {
-  return {
-    id: uuid7(),
-    caseId,
-    source: report.source,
-    sourceRef: report.sourceRef,
-    lon: report.lon,
-    lat: report.lat,
-    description: report.description,
-    reporter: report.reporter ?? null,
-    reportedAt: report.reportedAt,
-    attachments: report.attachments ?? [],
-    raw: report.raw ?? null,
-  };
-}
-
-const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** A case number: C + report date (China time) + 8 random characters, e.g. C20240501X7K2M9QA. */
-export function newCaseId(reportedAt: number): string {
-  const date = dateOfDay(dayOf(reportedAt)).replaceAll('-', '');
-  const bytes = randomBytes(8);
-  let suffix = '';
-  for (const byte of bytes) suffix += ID_ALPHABET[byte % 32];
-  return `C${date}${suffix}`;
-}
-
-/** A box of about `radiusM` metres around a point (de-duplication candidates). */
-export function boxAround(
-  lon: number,
-  lat: number,
-  radiusM: number,
-): { minLon: number; maxLon: number; minLat: number; maxLat: number } {
-  const dLat = radiusM / 111_320;
-  const dLon = radiusM / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
-  return { minLon: lon - dLon, maxLon: lon + dLon, minLat: lat - dLat, maxLat: lat + dLat };
-}
-
-/** Grid cell size of the de-duplication locks, in degrees (about 2 km). */
-const DEDUP_CELL_DEG = 0.02;
-
-/**
- * The lock keys of a report: its category and every grid cell its de-duplication box touches.
- * Two reports within the radius of each other share a cell (each box holds the other's point),
- * so they queue; reports farther apart, or of other categories, proceed in parallel.
- */
-export function dedupCells(
-  category: string,
-  box: { minLon: number; maxLon: number; minLat: number; maxLat: number },
-): string[] {
-  const keys: string[] = [];
-  for (let x = Math.floor(box.minLon / DEDUP_CELL_DEG); x <= Math.floor(box.maxLon / DEDUP_CELL_DEG); x++) {
-    for (let y = Math.floor(box.minLat / DEDUP_CELL_DEG); y <= Math.floor(box.maxLat / DEDUP_CELL_DEG); y++) {
-      keys.push(`${category}:${x}:${y}`);
-    }
-  }
-  return keys;
-}
-
-function encodeCursor(record: CaseRecord): string {
-  return Buffer.from(JSON.stringify([record.reportedAt, record.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { reportedAt: number; id: string } {
-  try {
-    const [reportedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof reportedAt === 'number' && typeof id === 'string') return { reportedAt, id };
-  } catch {
-    // fall through
-  }
-  throw new AppError('INVALID_CURSOR');
 }
 
 /** Internal callers see everything. */

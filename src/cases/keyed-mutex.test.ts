@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boxAround, dedupCells } from './case.service.js';
+import { boxAround, dedupCells } from './case-records.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

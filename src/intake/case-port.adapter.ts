@@ -10,7 +10,7 @@ const MAX_MERGE_HOPS = 5;
 
 /** The cases domain's CaseService seen through the intake adapters' port. */
 export function caseServicePort(cases: CaseService, tree: () => JurisdictionTree): CasePort {
-  const departmentNames = () => new Map(cases.listDepartmentTypes().map((t) => [t.code, t.zh]));
+  const departmentNames = () => new Map(cases.catalog.listDepartmentTypes().map((t) => [t.code, t.zh]));
   const view = async (id: string, hops = 0): Promise<CaseView | null> => {
     let detail;
     try {
@@ -41,7 +41,7 @@ export function caseServicePort(cases: CaseService, tree: () => JurisdictionTree
     report: (report, visible) => cases.report(report, visible),
     view: (id) => view(id),
     categories: async () =>
-      cases
+      cases.catalog
         .listCategories()
         .filter((c) => c.enabled)
         .map((c) => ({
