@@ -2,6 +2,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { EVERYTHING } from '../access/principal.js';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { Database } from '../platform/db/database.js';
+import { openPostgres } from '../platform/db/postgres.js';
+import { createRepositories } from '../storage.js';
 import { describeContract } from '../test-support/engines.js';
 import { verifyAuditChain } from './case-audit-verify.js';
 import { DEFAULT_CATEGORIES } from './case-catalog.js';
@@ -217,6 +219,32 @@ describeContract('case repository', (ctx) => {
     );
     expect(new Set(apart.map((o) => o.caseId)).size).toBe(3);
     expect((await verifyAuditChain(repositories.cases)).ok).toBe(true);
+  });
+
+  it('opens one case when two API processes report the same place at once', async () => {
+    const { database, repositories } = ctx();
+    // A second "process": on PostgreSQL its own connection pool, so only the advisory locks
+    // stand between the two; on SQLite another repository and service over the same database.
+    const second =
+      database.engine === 'postgres'
+        ? await openPostgres(process.env.CITYOPS_TEST_DATABASE_URL!, database.schema)
+        : database;
+    try {
+      const jurisdictions = await JurisdictionService.create({ repository: repositories.jurisdictions });
+      const other = await CaseService.create({
+        repository: createRepositories(second).cases,
+        jurisdictions,
+        clock: () => now,
+      });
+      const at = { category: 'tree_greenery', reportedAt: now, ...CASE_PLACES.jiefangbei };
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? other : service).report(buildReport(at), EVERYTHING)),
+      );
+      expect(new Set(outcomes.map((o) => o.caseId)).size).toBe(1);
+      expect(outcomes.filter((o) => !o.attached)).toHaveLength(1);
+    } finally {
+      if (second !== database) await second.close();
+    }
   });
 
   it('fails only the conflicting change of changes committed together', async () => {

@@ -2,6 +2,7 @@ import type { PostgresDatabase } from '../platform/db/database.js';
 import { withTransaction } from '../platform/db/postgres.js';
 import type { Category, DepartmentType, RoutingRule } from './case-catalog.js';
 import { planCommit, StatTally } from './case-commit.js';
+import { KeyedMutex, Semaphore } from './keyed-mutex.js';
 import type { ReportSource } from './case-intake.js';
 import type {
   CaseChange,
@@ -35,9 +36,51 @@ function sql(build: (param: Param) => string): [string, unknown[]] {
   return [text, values];
 }
 
+/** Per pool: the in-process queue in front of the advisory locks, and a cap on lock holders. */
+const LOCKS = new WeakMap<object, { local: KeyedMutex; holders: Semaphore }>();
+
 /** CaseRepository on PostgreSQL. */
 export class PostgresCaseRepository implements CaseRepository {
   constructor(private readonly database: PostgresDatabase) {}
+
+  /**
+   * In-process callers queue on a KeyedMutex first (no round trips among themselves); the holder
+   * then takes session advisory locks on a client of its own, so API processes sharing the
+   * database serialise too. A crashed process's connection closes and its locks go with it.
+   * Holders are capped below the pool size: their work needs pooled clients of its own.
+   */
+  async exclusive<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    let locks = LOCKS.get(this.pool);
+    if (!locks) {
+      const max = this.pool.options.max ?? 10;
+      LOCKS.set(
+        this.pool,
+        (locks = { local: new KeyedMutex(), holders: new Semaphore(Math.max(1, max >> 1)) }),
+      );
+    }
+    const { local, holders } = locks;
+    const sorted = [...new Set(keys)].sort();
+    const space = this.database.schema ?? '';
+    return local.runAll(sorted, () =>
+      holders.run(async () => {
+        const client = await this.pool.connect();
+        try {
+          // One statement, in sorted order: two processes cannot each hold a lock the other wants.
+          await client.query(
+            `SELECT pg_advisory_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(k, i) ORDER BY i`,
+            [sorted.map((k) => `cityops.cases:${space}:${k}`)],
+          );
+          try {
+            return await fn();
+          } finally {
+            await client.query('SELECT pg_advisory_unlock_all()');
+          }
+        } finally {
+          client.release();
+        }
+      }),
+    );
+  }
 
   private get pool() {
     return this.database.pool;

@@ -3,6 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from '../platform/db/database.js';
 import type { ReportSource } from './case-intake.js';
 import type { ChainCursor } from './case-audit.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import { planCommit, StatTally, type CommitPlan, type PlannedStatement } from './case-commit.js';
 import { COUNTERS, type Counters } from './case-stats.js';
 import type {
@@ -37,6 +38,9 @@ function sql(build: (param: Param) => string): [string, unknown[]] {
   return [text, values];
 }
 
+/** One lock table per database, shared by every repository and service over it. */
+const LOCKS = new WeakMap<object, KeyedMutex>();
+
 /** CaseRepository on the embedded SQLite database (synchronous calls in async methods, like the others). */
 export class SqliteCaseRepository implements CaseRepository {
   constructor(private readonly database: SqliteDatabase) {}
@@ -48,6 +52,12 @@ export class SqliteCaseRepository implements CaseRepository {
   private all(build: (param: Param) => string): Row[] {
     const [text, values] = sql(build);
     return this.statement(text).all(...values) as Row[];
+  }
+
+  exclusive<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    let locks = LOCKS.get(this.db);
+    if (!locks) LOCKS.set(this.db, (locks = new KeyedMutex()));
+    return locks.runAll(keys, fn);
   }
 
   async catalog(): Promise<CatalogSnapshot> {

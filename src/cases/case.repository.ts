@@ -84,6 +84,12 @@ export interface CaseRepository {
   /** False when there was no such rule. */
   deleteRoutingRule(id: string): Promise<boolean>;
 
+  /**
+   * Runs `fn` holding the de-duplication locks named by `keys` (see dedupCells) against every
+   * other writer of this database that takes them: every process on PostgreSQL (advisory locks);
+   * this process on SQLite, whose one writer is the server.
+   */
+  exclusive<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T>;
   /** Applies changes atomically, each in order; returns the appended events with seq and hashes. */
   commit(changes: readonly CaseChange[]): Promise<CaseEventRecord[]>;
   get(id: string): Promise<CaseRecord | null>;

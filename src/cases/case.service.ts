@@ -40,7 +40,6 @@ import type {
   OccurrenceRecord,
   RoutingReason,
 } from './case.types.js';
-import { KeyedMutex } from './keyed-mutex.js';
 import { CaseCatalog } from './case-catalog.service.js';
 import {
   boxAround,
@@ -114,8 +113,6 @@ const DEFAULT_OPTIONS: CaseServiceOptions = { autoDispatch: ['alarm', 'camera', 
  * through the repository, each change in one transaction with its audit links and statistics.
  */
 export class CaseService implements CaseIntake {
-  private readonly locks = new KeyedMutex();
-
   private constructor(
     private readonly repository: CaseRepository,
     private readonly jurisdictions: JurisdictionService,
@@ -167,7 +164,7 @@ export class CaseService implements CaseIntake {
     validateReport(report);
     const chain = this.chainAt(report.lon, report.lat, visible);
     const box = boxAround(report.lon, report.lat, category.dedupRadiusM);
-    return this.locks.runAll(dedupCells(category.code, box), async () => {
+    return this.repository.exclusive(dedupCells(category.code, box), async () => {
       // Sources deliver at least once: the same source record lands on the case it made.
       const known = await this.repository.findBySource(report.source, report.sourceRef);
       if (known) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boxAround, dedupCells } from './case-records.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex, Semaphore } from './keyed-mutex.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -58,5 +58,26 @@ describe('dedupCells', () => {
   it('keeps categories apart', () => {
     const box = boxAround(106.5, 29.5, 50);
     expect(dedupCells('street_vending', box)).not.toEqual(dedupCells('illegal_parking', box));
+  });
+});
+
+describe('Semaphore', () => {
+  it('lets at most `size` holders in at once and all of them through in the end', async () => {
+    const semaphore = new Semaphore(2);
+    let inside = 0;
+    let most = 0;
+    const done = await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        semaphore.run(async () => {
+          inside += 1;
+          most = Math.max(most, inside);
+          await tick();
+          inside -= 1;
+          return i;
+        }),
+      ),
+    );
+    expect(done).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(most).toBe(2);
   });
 });
