@@ -5,6 +5,7 @@ import {
   DEFAULT_CATEGORIES,
   DEFAULT_DEPARTMENT_TYPES,
   DEFAULT_ROUTING_RULES,
+  INCIDENT_GROUP,
   type Category,
   type DepartmentType,
   type HandlingLevel,
@@ -44,7 +45,7 @@ export class CaseCatalog {
   /** Re-reads the catalog (categories, department types, routing rules). */
   async reload(): Promise<void> {
     const snapshot = await this.repository.catalog();
-    this.categories = new Map(snapshot.categories.map((c) => [c.code, c]));
+    this.categories = new Map(snapshot.categories.map((c) => [c.code, withDefaults(c)]));
     this.departmentTypes = new Map(snapshot.departmentTypes.map((t) => [t.code, t]));
     this.rules = snapshot.rules;
   }
@@ -207,4 +208,9 @@ export class CaseCatalog {
       text: `人工指定 chosen by ${by}: ${type.zh} ${target}`,
     };
   }
+}
+
+/** A category stored before a field existed gets that field's default. */
+function withDefaults(c: Omit<Category, 'citizenReportable'> & { citizenReportable?: boolean }): Category {
+  return { ...c, citizenReportable: c.citizenReportable ?? c.group !== INCIDENT_GROUP };
 }

@@ -44,6 +44,11 @@ export interface Category {
   /** … if that case was last reported within this many minutes. */
   dedupWindowMin: number;
   enabled: boolean;
+  /**
+   * Citizens may report it (Open311 lists it as a service). The 突发事件 incident categories are
+   * opened from sensor alarms, so they are not offered to citizens by default.
+   */
+  citizenReportable: boolean;
 }
 
 /** A department type (职能部门类型); one exists at every unit of the levels listed. */
@@ -125,6 +130,9 @@ const SEEDS: Seed[] = [
   ['environment_incident', 'event', '突发事件', '环境监测超标', 'Environmental incident', 'environment', 'county', 'high', DAY, 1000, DAY],
 ];
 
+/** The standard's class of sudden incidents (突发事件): opened from alarms, not by citizens. */
+export const INCIDENT_GROUP = '突发事件';
+
 /** The categories cityops starts with. */
 export const DEFAULT_CATEGORIES: readonly Category[] = SEEDS.map(
   ([code, kind, group, zh, en, departmentType, level, priority, handle, dedupRadiusM, dedupWindowMin]) => ({
@@ -140,6 +148,7 @@ export const DEFAULT_CATEGORIES: readonly Category[] = SEEDS.map(
     dedupRadiusM,
     dedupWindowMin,
     enabled: true,
+    citizenReportable: group !== INCIDENT_GROUP,
   }),
 );
 

@@ -6,7 +6,7 @@ import { openPostgres } from '../platform/db/postgres.js';
 import { createRepositories } from '../storage.js';
 import { describeContract } from '../test-support/engines.js';
 import { verifyAuditChain } from './case-audit-verify.js';
-import { DEFAULT_CATEGORIES } from './case-catalog.js';
+import { DEFAULT_CATEGORIES, type Category } from './case-catalog.js';
 import { buildReport, CASE_PLACES } from './case-factories.js';
 import { CaseService, type CaseActor } from './case.service.js';
 import { COUNTERS } from './case-stats.js';
@@ -52,6 +52,16 @@ describeContract('case repository', (ctx) => {
     expect((await repositories.cases.catalog()).rules.map((r) => r.id)).toContain('x');
     await service.catalog.deleteRoutingRule('x');
     expect((await repositories.cases.catalog()).rules.map((r) => r.id)).not.toContain('x');
+  });
+
+  it('gives a category stored before citizenReportable existed the default of its group', async () => {
+    const { repositories } = ctx();
+    for (const code of ['gas_incident', 'street_light']) {
+      const { citizenReportable, ...stored } = DEFAULT_CATEGORIES.find((c) => c.code === code)!;
+      await repositories.cases.putCategory(stored as Category);
+      await service.catalog.reload();
+      expect(service.catalog.category(code).citizenReportable).toBe(citizenReportable);
+    }
   });
 
   it('stores a report with its occurrence, timeline and routing, and finds it by source and nearby', async () => {

@@ -269,6 +269,7 @@ export const CategorySchema = Type.Object(
     dedupRadiusM: Type.Number({ minimum: 0, maximum: 10_000 }),
     dedupWindowMin: Type.Integer({ minimum: 0, maximum: 525_600 }),
     enabled: Type.Boolean(),
+    citizenReportable: Type.Boolean({ description: '市民可报: offered as an Open311 service' }),
   },
   { additionalProperties: false },
 );

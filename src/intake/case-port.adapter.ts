@@ -51,6 +51,7 @@ export function caseServicePort(cases: CaseService, tree: () => JurisdictionTree
           zh: c.zh,
           en: c.en,
           priority: c.priority,
+          citizenReportable: c.citizenReportable,
         })),
   };
 }

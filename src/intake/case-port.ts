@@ -37,6 +37,8 @@ export interface CategoryView {
   zh: string;
   en: string;
   priority: string;
+  /** Offered to citizens (Open311). */
+  citizenReportable: boolean;
 }
 
 /** A fixed visibility type re-exported for adapters that report on the system's behalf. */

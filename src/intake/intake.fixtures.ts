@@ -45,6 +45,7 @@ export class FakeCases implements CasePort {
       zh: c.zh,
       en: c.en,
       priority: c.priority,
+      citizenReportable: c.citizenReportable,
     }));
   }
 

@@ -54,6 +54,22 @@ describe('Open311 GeoReport v2', () => {
     expect(xml.body).toContain('<service_code>street_vending</service_code>');
   });
 
+  it('offers only the categories the catalog marks citizen-reportable (市民可报)', async () => {
+    const category = app.services.cases.catalog.category('noise_nuisance');
+    expect(category.citizenReportable).toBe(true);
+    await app.services.cases.catalog.putCategory({ ...category, citizenReportable: false });
+    try {
+      const services = await app.inject({ method: 'GET', url: '/open311/v2/services.json' });
+      expect(services.json<{ service_code: string }[]>().map((s) => s.service_code)).not.toContain(
+        'noise_nuisance',
+      );
+      const refused = await post('json', { api_key: apiKey, service_code: 'noise_nuisance', ...AT });
+      expect(refused.statusCode).toBe(404);
+    } finally {
+      await app.services.cases.catalog.putCategory(category);
+    }
+  });
+
   it('describes a service’s attributes', async () => {
     const json = await app.inject({ method: 'GET', url: '/open311/v2/services/manhole_cover.json' });
     expect(json.json()).toMatchObject({

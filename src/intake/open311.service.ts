@@ -31,8 +31,6 @@ export interface Open311Deps {
   clock?: () => number;
 }
 
-// Alarm-derived incident categories are opened by sensors, not citizens.
-const NOT_CITIZEN = /_incident$/;
 const MAX_LIST = 1000;
 const DEFAULT_DAYS = 90;
 const W3C = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
@@ -258,7 +256,7 @@ export class Open311Service {
   }
 
   private async citizenCategories(): Promise<CategoryView[]> {
-    return (await this.deps.cases.categories()).filter((c) => !NOT_CITIZEN.test(c.code));
+    return (await this.deps.cases.categories()).filter((c) => c.citizenReportable);
   }
 
   private async category(code: string): Promise<CategoryView> {
