@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (unit and HTTP tests, SQLite only) and `contract` (repository contract
-// suites, on SQLite always and on PostgreSQL when CITYOPS_TEST_DATABASE_URL is set).
+// Three projects: `unit` (unit and HTTP tests, SQLite only), `contract` (repository contract
+// suites, on SQLite always and on PostgreSQL when CITYOPS_TEST_DATABASE_URL is set) and `web`
+// (the dashboard's logic).
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -18,6 +19,11 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'contract', include: ['src/**/*.contract.test.ts'] },
+      },
+      {
+        // The dashboard's logic (pure functions and the live client), without a DOM.
+        extends: true,
+        test: { name: 'web', include: ['web/src/**/*.test.ts'] },
       },
     ],
   },

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const ifNeeded = process.argv.includes('--if-needed');
@@ -54,6 +55,23 @@ if (stale('dist/.built', ['src', 'tsconfig.json', 'tsconfig.build.json', 'packag
   run('server (tsc)', bin('tsc'), ['-p', 'tsconfig.build.json']);
   fs.writeFileSync(path.join(root, 'dist/.built'), new Date().toISOString());
 }
-if (stale('web/dist/index.html', ['web', 'src/jurisdictions/jurisdiction.schema.ts'])) {
+if (
+  stale('web/dist/index.html', ['web', 'src/jurisdictions/jurisdiction.schema.ts', 'src/live/live.types.ts'])
+) {
   run('dashboard (vite)', bin('vite'), ['build', 'web', '--logLevel', 'warn']);
+  reportInitialJs();
+}
+
+/** Prints the gzipped size of the JavaScript index.html loads, against the 1 MB budget (issue 7). */
+function reportInitialJs() {
+  const dist = path.join(root, 'web/dist');
+  const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const files = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map(
+    (m) => m[1],
+  );
+  const bytes = files.reduce((n, f) => n + gzipSync(fs.readFileSync(path.join(dist, f))).length, 0);
+  const verdict = bytes < 1024 * 1024 ? 'within' : 'OVER';
+  process.stdout.write(
+    `cityops build: dashboard initial JS ${(bytes / 1024).toFixed(0)} KiB gzipped (${verdict} the 1 MB budget)\n`,
+  );
 }

@@ -37,6 +37,9 @@ import { detectionRoutes } from './intake/detection.routes.js';
 import { createIntake, type Intake } from './intake/intake.js';
 import { intakeRoutes } from './intake/intake.routes.js';
 import { open311Routes } from './intake/open311.routes.js';
+import { createLive, type Live } from './live/live.js';
+import { liveRoutes } from './live/live.routes.js';
+import { installLiveTransport } from './live/live-transport.js';
 import { VERSION } from './version.js';
 
 /** The domain services, built once per app and shared by routes (and later the bus and CLI). */
@@ -59,6 +62,8 @@ export interface Services {
   cameras: CameraService;
   /** Case intake adapters: camera detections, Open311, the 12345 hotline, the alarm → case policy. */
   intake: Intake;
+  /** The dashboard's live feed (WebSocket), vital-sign board and overview. */
+  live: Live;
 }
 
 /** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
@@ -183,6 +188,17 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       clock: options.clock,
     });
     intake.alarmCases.start(bus);
+    const live = createLive({
+      bus,
+      jurisdictions,
+      sensors,
+      latest: (key) => telemetry.store.latestOf(key),
+      alarmEngine,
+      cases,
+      authenticate: (token) => access.authenticate({ bearer: token }),
+      ...(options.clock ? { clock: options.clock } : {}),
+      onError: (error, during) => app.log.error({ err: error, during }, 'live feed failed'),
+    });
     app.decorate('services', {
       jurisdictions,
       access,
@@ -195,6 +211,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       cases,
       cameras,
       intake,
+      live,
     });
     app.decorate('storage', storage);
     // In this order: commit what ingest accepted, let the evaluator see it and store its alarms,
@@ -209,6 +226,8 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     });
 
     installErrorHandling(app);
+    // Before access control and routes: the live feed's WebSocket carries its token as a subprotocol.
+    await installLiveTransport(app);
     // Before any route: every /api route registered from here on must declare a policy.
     app.decorate('routeTable', installAccessControl(app, access));
     await app.register(fastifyHelmet, {
@@ -279,6 +298,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
           { name: 'cases', description: '案件 cases: intake, routing 派遣, lifecycle, statistics, catalog' },
           { name: 'cameras', description: '视频智能识别 AI cameras and their detections' },
           { name: 'open311', description: 'Open311 GeoReport v2 at /open311/v2 (市民上报)' },
+          { name: 'live', description: '态势总览 the dashboard overview and the live feed (WebSocket)' },
           { name: 'operations', description: 'health and metrics' },
         ],
       },
@@ -313,6 +333,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     await app.register(detectionRoutes(intake.detections, visibleTo), { prefix: '/api/v1' });
     await app.register(intakeRoutes(intake.hotline, visibleTo), { prefix: '/api/v1' });
     await app.register(open311Routes(intake.open311), { prefix: '/open311/v2' });
+    await app.register(liveRoutes(live, visibleTo), { prefix: '/api/v1' });
     await serveDashboard(app, options.webDist);
     await app.ready();
     return app;

@@ -1,6 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { CASE_SAMPLES } from '../cases/case.route-samples.js';
 import { INTAKE_SAMPLES } from '../intake/intake.route-samples.js';
+import { LIVE_SAMPLES } from '../live/live.route-samples.js';
 
 /** Where a caller works and what lies inside and outside it, for building sample requests. */
 export interface SampleContext {
@@ -380,6 +381,7 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   ...CASE_SAMPLES,
   ...INTAKE_SAMPLES,
+  ...LIVE_SAMPLES,
 };
 
 /** An alarm rule body attached to a township. */

@@ -43,6 +43,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The current access token, for the live feed's WebSocket (which cannot send headers). */
+export function accessToken(): string | null {
+  return session()?.accessToken ?? null;
+}
+
 async function refresh(): Promise<boolean> {
   const current = session();
   if (!current) return false;
@@ -85,6 +90,11 @@ export async function request<T>(method: string, url: string, body?: unknown, re
   return json;
 }
 
+/** POST with the session's token. */
+export function postJson<T>(url: string, body: unknown = {}): Promise<T> {
+  return request<T>('POST', url, body);
+}
+
 /** GET with the session's token. */
 export function getJson<T>(url: string): Promise<T> {
   return request<T>('GET', url);
@@ -118,4 +128,13 @@ export interface Me {
   role: string;
   scope: string | null;
   department: string | null;
+  permissions?: string[];
+}
+
+/** Builds a query string from the defined values (`?a=1&b=x`), or '' when there are none. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
 }

@@ -1,30 +1,49 @@
 import { useEffect, useMemo, useState } from 'react';
 import { getJson, type UnitCollection, type UnitFeature } from '../../shared/api';
+import { count } from '../../shared/format';
 import { t, type Lang } from '../../shared/i18n';
+import type { Level, OverviewUnit } from '../../shared/types';
+import { loadColor, loadOf } from '../overview/load';
 import { fitProjection, pathOf } from './projection';
-import type { Detail } from '../../App';
 
 const WIDTH = 900;
 const HEIGHT = 640;
 
-/** The city map: Chongqing's districts; click one to see its towns/streets (approximate outlines). */
+/** The unit a map shows: its children, or for a township its county's towns/streets. */
+export interface MapScope {
+  code: string;
+  level: Level;
+  parent: string | null;
+}
+
+/** Which boundaries to draw for a scope. */
+export function mapLayer(scope: MapScope): { level: Level; parent: string } {
+  if (scope.level === 'province') {
+    return { level: scope.code === '50' ? 'county' : 'prefecture', parent: scope.code };
+  }
+  if (scope.level === 'township') return { level: 'township', parent: scope.parent ?? scope.code };
+  return { level: 'township', parent: scope.code };
+}
+
+/**
+ * The city map: real district outlines (towns/streets approximate, drawn dashed and labelled so),
+ * each unit shaded by its live load. Click a unit to open its screen.
+ */
 export function JurisdictionMap({
   lang,
-  unit,
+  scope,
+  units,
   onScope,
 }: {
   lang: Lang;
-  unit: Detail;
+  scope: MapScope;
+  units: readonly OverviewUnit[];
   onScope: (code: string) => void;
 }) {
   const [data, setData] = useState<UnitCollection | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [hover, setHover] = useState<UnitFeature | null>(null);
-  // Chongqing's districts hang under the city, Sichuan's prefectures under the province; a
-  // township is shown among its county's townships (the server filters to what the user may see).
-  const level = unit.level === 'province' ? (unit.code === '50' ? 'county' : 'prefecture') : 'township';
-  const parent = unit.level === 'township' ? (unit.parent ?? unit.code) : unit.code;
-  const drillable = level !== 'township';
+  const { level, parent } = mapLayer(scope);
 
   useEffect(() => {
     setData(null);
@@ -36,6 +55,13 @@ export function JurisdictionMap({
   }, [parent, level]);
 
   const project = useMemo(() => (data ? fitProjection(data.features, WIDTH, HEIGHT) : null), [data]);
+  const paths = useMemo(
+    () => (data && project ? data.features.map((f) => ({ f, d: pathOf(f, project) })) : []),
+    [data, project],
+  );
+  const byCode = useMemo(() => new Map(units.map((u) => [u.code, u])), [units]);
+  const max = Math.max(1, ...units.map(loadOf));
+
   if (error) {
     return (
       <p className="error">
@@ -43,32 +69,58 @@ export function JurisdictionMap({
       </p>
     );
   }
-  if (!data || !project) return <p>{t('loading', lang)}</p>;
+  if (!data || !project) return <p className="map-loading">{t('loading', lang)}</p>;
   const approximate = data.features.some((f) => f.properties.approximate);
+  const hovered = hover ? byCode.get(hover.properties.code) : undefined;
 
   return (
     <figure className="map">
       <figcaption>
-        {hover
-          ? `${hover.properties.name} · ${hover.properties.code}`
-          : `${data.features.length} ${t(level === 'township' ? 'townships' : 'districts', lang)}`}
+        {hover ? (
+          <>
+            <b>{hover.properties.name}</b> {hover.properties.code}
+            {hovered && (
+              <>
+                {' · '}
+                {t('openCases', lang)} {count(hovered.openCases)} · {t('activeAlarms', lang)}{' '}
+                {count(hovered.activeAlarms)}
+              </>
+            )}
+          </>
+        ) : (
+          `${data.features.length} ${t(level === 'township' ? 'townships' : 'districts', lang)} · ${t('clickToDrill', lang)}`
+        )}
         {approximate && <span className="badge">{t('approximate', lang)}</span>}
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={level}>
-        {data.features.map((f) => (
-          <path
-            key={f.id}
-            d={pathOf(f, project)}
-            className={`unit ${f.properties.approximate ? 'approximate' : ''} ${hover?.id === f.id ? 'hover' : ''}`}
-            fillRule="evenodd"
-            onMouseEnter={() => setHover(f)}
-            onMouseLeave={() => setHover(null)}
-            onClick={() => drillable && onScope(f.properties.code)}
-          >
-            <title>{`${f.properties.name} ${f.properties.code}`}</title>
-          </path>
-        ))}
+        {paths.map(({ f, d }) => {
+          const u = byCode.get(f.properties.code);
+          const load = u ? loadOf(u) : 0;
+          const selected = f.properties.code === scope.code;
+          return (
+            <path
+              key={f.id}
+              d={d}
+              data-code={f.properties.code}
+              data-load={load}
+              style={{ fill: loadColor(load, max) }}
+              className={`unit${f.properties.approximate ? ' approximate' : ''}${hover?.id === f.id ? ' hover' : ''}${selected ? ' selected' : ''}${u?.criticalAlarms ? ' critical' : ''}`}
+              fillRule="evenodd"
+              onMouseEnter={() => setHover(f)}
+              onMouseLeave={() => setHover(null)}
+              onClick={() => onScope(f.properties.code)}
+            >
+              <title>{`${f.properties.name} ${f.properties.code}`}</title>
+            </path>
+          );
+        })}
       </svg>
+      <div className="legend">
+        <span>{t('mapLoad', lang)}</span>
+        <span>{t('low', lang)}</span>
+        <i className="ramp" />
+        <span>{t('high', lang)}</span>
+      </div>
     </figure>
   );
 }

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { LABEL_KEYS, t } from '../../shared/i18n';
+import { parseRoute, urlOf } from '../../shared/router';
+import { offeredActions, transitionBody } from './actions';
+import { byDeadline, queueParams, timeLeft } from './queue';
+
+describe('the queue', () => {
+  it('is the department’s open work for a handler and the command steps for the rest', () => {
+    const handler = queueParams(
+      'mine',
+      { role: 'department_handler', department: 'water' },
+      { scope: '500109' },
+    );
+    expect(handler).toMatchObject({
+      department: 'water',
+      status: 'dispatched,in_progress,rework',
+      scope: '500109',
+    });
+    const commander = queueParams(
+      'mine',
+      { role: 'county_commander', department: null },
+      { scope: '500109' },
+    );
+    expect(commander.status).toBe('reported,registered,handled,verified,suspended');
+    expect(commander.department).toBeUndefined();
+    expect(queueParams('overdue', { role: 'viewer', department: null }, { scope: '50' }).overdue).toBe(true);
+  });
+
+  it('sorts overdue first, then by the deadline that matters now, then by priority', () => {
+    const c = (id: string, deadline: string, overdue = false, priority: 'urgent' | 'normal' = 'normal') => ({
+      id,
+      stageDeadline: deadline,
+      dueAt: '2030-01-01T00:00:00Z',
+      overdue,
+      priority,
+    });
+    const sorted = byDeadline([
+      c('late', '2026-01-01T12:00:00Z'),
+      c('overdue', '2026-01-01T15:00:00Z', true),
+      c('soon-normal', '2026-01-01T10:00:00Z'),
+      c('soon-urgent', '2026-01-01T10:00:00Z', false, 'urgent'),
+    ]);
+    expect(sorted.map((x) => x.id)).toEqual(['overdue', 'soon-urgent', 'soon-normal', 'late']);
+  });
+
+  it('shows time left, and time past the deadline as negative', () => {
+    expect(timeLeft(3_600_000 * 2 + 300_000, 0)).toEqual({ text: '2h05m', late: false, soon: false });
+    expect(timeLeft(0, 35 * 60_000)).toEqual({ text: '-35m', late: true, soon: false });
+    expect(timeLeft(10 * 60_000, 0).soon).toBe(true);
+  });
+});
+
+describe('case actions', () => {
+  it('offers only what the server allows, the main-path step first', () => {
+    expect(offeredActions(['comment', 'verify_fail', 'verify_pass', 'split'])).toEqual([
+      'verify_pass',
+      'comment',
+      'verify_fail',
+    ]);
+  });
+
+  it('asks for a note where the lifecycle requires one, and for the fields an action needs', () => {
+    const empty = { note: '', department: '', minutes: '', into: '' };
+    expect(transitionBody('register', empty)).toEqual({ body: { action: 'register' } });
+    expect(transitionBody('verify_fail', empty)).toEqual({ problem: 'note' });
+    expect(transitionBody('verify_fail', { ...empty, note: ' 积水未退 ' })).toEqual({
+      body: { action: 'verify_fail', note: '积水未退' },
+    });
+    expect(transitionBody('dispatch', empty)).toEqual({ body: { action: 'dispatch' } });
+    expect(transitionBody('reassign', { ...empty, note: '改派' })).toEqual({ problem: 'department' });
+    expect(transitionBody('request_extension', { ...empty, note: '等待材料', minutes: 'x' })).toEqual({
+      problem: 'minutes',
+    });
+    expect(transitionBody('request_extension', { ...empty, note: '等待材料', minutes: '120' })).toEqual({
+      body: { action: 'request_extension', note: '等待材料', minutes: 120 },
+    });
+  });
+});
+
+describe('addresses and labels', () => {
+  it('routes every screen by URL, the overview at any scope', () => {
+    for (const url of [
+      '/',
+      '/?scope=500109',
+      '/workbench',
+      '/cases/C1',
+      '/alarms',
+      '/sensors',
+      '/sensors/S-1',
+    ]) {
+      const [pathname, search = ''] = url.split('?');
+      expect(urlOf(parseRoute(pathname!, search ? `?${search}` : ''))).toBe(url);
+    }
+  });
+
+  it('has every label in both languages', () => {
+    for (const key of LABEL_KEYS) {
+      expect(t(key, 'zh').length, key).toBeGreaterThan(0);
+      expect(t(key, 'en').length, key).toBeGreaterThan(0);
+      expect(t(key, 'en'), key).not.toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+});
