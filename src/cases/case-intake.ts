@@ -72,6 +72,8 @@ export interface CaseEvent {
   township: string;
   county: string;
   category: string;
+  /** The case's own priority (it may differ from its category's); null if the case is unknown. */
+  priority: 'urgent' | 'high' | 'normal' | 'low' | null;
   department: string | null;
   note: string | null;
 }

@@ -20,6 +20,7 @@ export function toBusEvent(e: CaseEventRecord, record: CaseRecord | undefined): 
     township: record?.townshipCode ?? '',
     county: record?.countyCode ?? '',
     category: record?.category ?? '',
+    priority: record?.priority ?? null,
     department:
       record?.departmentType && record.departmentUnit
         ? `${record.departmentType}@${record.departmentUnit}`

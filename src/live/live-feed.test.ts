@@ -66,7 +66,13 @@ describe('LiveFeed', () => {
     const f = feed(100);
     f.start(bus);
     await bus.publish(CASE_EVENTS, [
-      { ...caseEvent(1), category: 'pipe_burst', township: '500109001', county: '500109' },
+      {
+        ...caseEvent(1),
+        category: 'pipe_burst',
+        priority: 'urgent',
+        township: '500109001',
+        county: '500109',
+      },
       { ...caseEvent(2), action: 'escalate', from: 'dispatched', to: 'dispatched' },
     ]);
     const alarm = {

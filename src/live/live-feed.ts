@@ -152,12 +152,12 @@ export class LiveFeed {
         category: e.category,
         categoryName: category?.zh ?? e.category,
         categoryNameEn: category?.en ?? e.category,
-        priority: category?.priority ?? null,
+        priority: e.priority ?? category?.priority ?? null,
         department: e.department,
         note: e.note,
         critical:
           e.action === 'escalate' ||
-          (e.action === 'report' && e.from === null && category?.priority === 'urgent'),
+          (e.action === 'report' && e.from === null && (e.priority ?? category?.priority) === 'urgent'),
       };
       this.append(event);
     }

@@ -77,7 +77,7 @@ export interface LiveCaseEvent extends LiveEventBase {
   category: string;
   categoryName: string;
   categoryNameEn: string;
-  /** The category's priority (the case itself may have been raised above it). */
+  /** The case's priority (its category's when the event did not say). */
   priority: 'urgent' | 'high' | 'normal' | 'low' | null;
   department: string | null;
   note: string | null;
