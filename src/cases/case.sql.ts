@@ -354,45 +354,71 @@ export function listSql(param: Param, q: CaseListQuery, like: string): string {
     ORDER BY reported_at DESC, id DESC LIMIT ${param(q.limit)}`;
 }
 
-/** WHERE over statistics rows, and the group expression. */
-function statsWhere(param: Param, q: StatsQuery): { where: string; group: string } {
-  const where = [`level = ${param(q.level)}`, `unit IN (${q.units.map(param).join(', ')})`];
-  const ranges = q.ranges.map(
-    (r) => `(grain = ${param(r.grain)} AND bucket BETWEEN ${param(r.from)} AND ${param(r.to)})`,
-  );
-  where.push(ranges.length ? `(${ranges.join(' OR ')})` : 'FALSE');
-  if (q.category) where.push(`category = ${param(q.category)}`);
-  if (q.department) {
-    where.push(
-      q.department.includes('@')
-        ? `department = ${param(q.department)}`
-        : `department LIKE ${param(`${q.department}@%`)}`,
-    );
-  }
-  const group =
-    q.groupBy === 'unit'
-      ? 'unit'
-      : q.groupBy === 'category'
-        ? 'category'
-        : q.groupBy === 'department'
-          ? 'department'
-          : q.groupBy === 'bucket'
-            ? 'CAST(bucket AS TEXT)'
-            : `''`;
-  return { where: where.join(' AND '), group };
+/** The group expression of a statistics question. */
+function statsGroup(q: StatsQuery): string {
+  return q.groupBy === 'unit'
+    ? 'unit'
+    : q.groupBy === 'category'
+      ? 'category'
+      : q.groupBy === 'department'
+        ? 'department'
+        : q.groupBy === 'bucket'
+          ? 'CAST(bucket AS TEXT)'
+          : `''`;
+}
+
+/**
+ * The rows of a statistics question, one SELECT per bucket range joined by UNION ALL: each is an
+ * index range over the primary key (level, unit, grain, bucket …). One WHERE with the ranges
+ * OR-ed together made SQLite read every row of the units instead (all their day rows of all
+ * years for a month-to-date question).
+ */
+function statsRows(param: Param, q: StatsQuery, table: string, columns: string): string {
+  if (q.ranges.length === 0) return `SELECT ${columns} FROM ${table} WHERE 1 = 0`;
+  return q.ranges
+    .map((r) => {
+      const where = [
+        `level = ${param(q.level)}`,
+        `unit IN (${q.units.map(param).join(', ')})`,
+        `grain = ${param(r.grain)}`,
+        `bucket BETWEEN ${param(r.from)} AND ${param(r.to)}`,
+      ];
+      if (q.category) where.push(`category = ${param(q.category)}`);
+      if (q.department) {
+        where.push(
+          q.department.includes('@')
+            ? `department = ${param(q.department)}`
+            : `department LIKE ${param(`${q.department}@%`)}`,
+        );
+      }
+      return `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')}`;
+    })
+    .join(' UNION ALL ');
 }
 
 /** Summed counters per group. */
 export function statsSql(param: Param, q: StatsQuery): string {
-  const { where, group } = statsWhere(param, q);
+  const group = statsGroup(q);
+  const rows = statsRows(
+    param,
+    q,
+    'case_stats',
+    `unit, category, department, bucket, ${COUNTERS.join(', ')}`,
+  );
   const sums = COUNTERS.map((c) => `SUM(${c}) AS ${c}`).join(', ');
   const groupBy = q.groupBy ? ` GROUP BY ${group}` : '';
-  return `SELECT ${group} AS grp, ${sums} FROM case_stats WHERE ${where}${groupBy}`;
+  return `SELECT ${group} AS grp, ${sums} FROM (${rows}) AS r${groupBy}`;
 }
 
 /** Summed stage bins per group. */
 export function stageStatsSql(param: Param, q: StatsQuery): string {
-  const { where, group } = statsWhere(param, q);
-  return `SELECT ${group} AS grp, stage, bin, SUM(n) AS n, SUM(total_ms) AS total_ms FROM case_stage_stats
-    WHERE ${where} GROUP BY ${q.groupBy ? `${group}, ` : ''}stage, bin`;
+  const group = statsGroup(q);
+  const rows = statsRows(
+    param,
+    q,
+    'case_stage_stats',
+    'unit, category, department, bucket, stage, bin, n, total_ms',
+  );
+  return `SELECT ${group} AS grp, stage, bin, SUM(n) AS n, SUM(total_ms) AS total_ms FROM (${rows}) AS r
+    GROUP BY ${q.groupBy ? `${group}, ` : ''}stage, bin`;
 }
