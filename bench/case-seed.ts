@@ -31,8 +31,15 @@ import { isMainThread, parentPort, Worker, workerData, type MessagePort } from '
 import type BetterSqlite3 from 'better-sqlite3';
 import cliProgress from 'cli-progress';
 import { EVERYTHING } from '../src/access/principal.js';
-import { HANDLING_LEVELS, STAGES, type Category, type Stage } from '../src/cases/case-catalog.js';
-import { applyAction, dueFrom, enterStage, stageLimit, type ActionInput } from '../src/cases/case-effects.js';
+import { STAGES, type Category, type Stage } from '../src/cases/case-catalog.js';
+import {
+  applyAction,
+  dueFrom,
+  enterStage,
+  escalated,
+  stageLimit,
+  type ActionInput,
+} from '../src/cases/case-effects.js';
 import type { ReportSource } from '../src/cases/case-intake.js';
 import { isOpen } from '../src/cases/case-lifecycle.js';
 import { CaseService } from '../src/cases/case.service.js';
@@ -323,24 +330,8 @@ function span(category: Category, record: CaseRecord, stage: Stage, pLate: numbe
   return limit * f;
 }
 
-/**
- * The overdue escalation CaseService.escalateOverdue() writes (the service keeps it inline, so it
- * is repeated here): one level of supervision up per stage limit overdue, until the city.
- */
-function escalate(record: CaseRecord, category: Category, now: number): CaseRecord {
-  const top = HANDLING_LEVELS.length - 1 - HANDLING_LEVELS.indexOf(record.level);
-  const escalation = Math.min(record.escalation + 1, top);
-  const stage = record.stage;
-  return {
-    ...record,
-    escalation,
-    overdue: true,
-    nextEscalationAt:
-      escalation < top && stage ? now + stageLimit(category, record.priority, stage) * MINUTE : null,
-    updatedAt: now,
-    version: record.version + 1,
-  };
-}
+/** The overdue escalation CaseService.escalateOverdue() writes. */
+const escalate = escalated;
 
 interface CaseInput {
   id: string;

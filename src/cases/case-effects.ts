@@ -84,6 +84,27 @@ export function supervisionLevel(c: Pick<CaseRecord, 'level' | 'escalation'>): H
   return HANDLING_LEVELS[index]!;
 }
 
+/**
+ * The case after one overdue escalation (超期升级): supervision one level up (township → county →
+ * city), and another level after one more stage limit, until the city supervises it.
+ */
+export function escalated(record: CaseRecord, category: Category | undefined, now: number): CaseRecord {
+  const top = HANDLING_LEVELS.length - 1 - HANDLING_LEVELS.indexOf(record.level);
+  const escalation = Math.min(record.escalation + 1, top);
+  const stage = record.stage;
+  return {
+    ...record,
+    escalation,
+    overdue: true,
+    nextEscalationAt:
+      escalation < top && category && stage
+        ? now + stageLimit(category, record.priority, stage) * MINUTE
+        : null,
+    updatedAt: now,
+    version: record.version + 1,
+  };
+}
+
 /** Applies an allowed action; returns the case after, the event's data and the stage times that ended. */
 export function applyAction(
   c: CaseRecord,

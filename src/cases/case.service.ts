@@ -2,14 +2,14 @@ import { EVERYTHING, type Visibility } from '../access/principal.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { EventBus } from '../platform/bus/event-bus.js';
-import { HANDLING_LEVELS, type Category } from './case-catalog.js';
+import type { Category } from './case-catalog.js';
 import { findDuplicate } from './case-dedup.js';
 import {
   applyAction,
   dueFrom,
   enterStage,
+  escalated,
   lifecycleState,
-  stageLimit,
   supervisionLevel,
   type ActionInput,
 } from './case-effects.js';
@@ -539,22 +539,8 @@ export class CaseService implements CaseIntake {
       const due = await this.repository.dueForEscalation(now, batch);
       if (due.length === 0) return done;
       for (const record of due) {
-        const category = this.catalog.find(record.category);
-        const top = HANDLING_LEVELS.length - 1 - HANDLING_LEVELS.indexOf(record.level);
-        const escalation = Math.min(record.escalation + 1, top);
+        const after = escalated(record, this.catalog.find(record.category), now);
         const stage = record.stage;
-        const after: CaseRecord = {
-          ...record,
-          escalation,
-          overdue: true,
-          // Another level up after one more stage limit, until the city supervises it.
-          nextEscalationAt:
-            escalation < top && category && stage
-              ? now + stageLimit(category, record.priority, stage) * 60_000
-              : null,
-          updatedAt: now,
-          version: record.version + 1,
-        };
         const event = this.event(
           after,
           'escalate',
