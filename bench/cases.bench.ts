@@ -470,18 +470,18 @@ async function measurePhase(): Promise<MeasureFigures> {
   const queries: QueryFigures[] = [];
   const plans: Record<string, string> = {};
 
-  /** How many aggregate rows a stats question sums (case_stats, case_stage_stats). */
   /**
-   * How many aggregate rows a stats question sums, and how many rows of its unit(s) the plan walks
-   * (it ranges over level and unit only when the period is an OR of month and day ranges).
+   * How many aggregate rows a stats question sums (each bucket range is its own index range), out
+   * of all the rows its unit(s) hold.
    */
   const rowsSummed = (scope: string, period: { from: string; to: string }): string => {
     const q = { ...planStats(tree, [scope], period, undefined), groupBy: null };
     const count = (build: (param: Param) => string, table: string): string => {
       const [text, values] = bound(build);
+      // The question is `SELECT … FROM (<one SELECT per range, UNION ALL>) AS r [GROUP BY …]`.
       const counted = text
-        .replace(new RegExp(`^SELECT[\\s\\S]*? FROM ${table}`), `SELECT count(*) AS n FROM ${table}`)
-        .replace(/GROUP BY[\s\S]*$/, '');
+        .replace(/^SELECT[\s\S]*? FROM \(/, 'SELECT count(*) AS n FROM (')
+        .replace(/\s*GROUP BY[\s\S]*$/, '');
       const summed = (db.prepare(counted).get(...values) as { n: number }).n;
       const units = q.units.map(() => '?').join(', ');
       const walked = db
@@ -491,7 +491,7 @@ async function measurePhase(): Promise<MeasureFigures> {
     };
     const stats = count((p) => statsSql(p, q), 'case_stats');
     const stages = count((p) => stageStatsSql(p, q), 'case_stage_stats');
-    return `sums ${stats} case_stats, ${stages} case_stage_stats rows walked`;
+    return `sums ${stats} case_stats rows, ${stages} case_stage_stats rows of its units`;
   };
   const statsQuestions: [string, QueryFigures['kind'], string, { from: string; to: string }][] = [
     ['stats: city 50, two years', 'city', '50', twoYears],
