@@ -38,6 +38,13 @@ describe('loadConfig', () => {
     [{ CITYOPS_MQTT_URL: 'http://127.0.0.1:1883' }, 'CITYOPS_MQTT_URL'],
     [{ CITYOPS_MQTT_URL: '127.0.0.1:1883' }, 'CITYOPS_MQTT_URL'],
     [{ CITYOPS_MQTT_CLIENT_ID: 'a b' }, 'CITYOPS_MQTT_CLIENT_ID'],
+    [{ CITYOPS_SIM: 'sometimes' }, 'CITYOPS_SIM'],
+    [{ CITYOPS_SIM_SENSORS: '50' }, 'CITYOPS_SIM_SENSORS'],
+    [{ CITYOPS_SIM_SENSORS: 'many' }, 'CITYOPS_SIM_SENSORS'],
+    [{ CITYOPS_SIM_CAMERA_SCALE: '2' }, 'CITYOPS_SIM_CAMERA_SCALE'],
+    [{ CITYOPS_SIM_CAMERA_SCALE: '.5x' }, 'CITYOPS_SIM_CAMERA_SCALE'],
+    [{ CITYOPS_SIM_BACKFILL_HOURS: '721' }, 'CITYOPS_SIM_BACKFILL_HOURS'],
+    [{ CITYOPS_SIM_SEED: '-1' }, 'CITYOPS_SIM_SEED'],
   ])('names the bad variable in %o', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
@@ -83,6 +90,31 @@ describe('loadConfig', () => {
       mqttUrl: 'mqtts://u:p@broker.example:8883',
       mqttClientId: 'cityops-2',
     });
+  });
+
+  it('runs the simulator on normal-day beside the server unless CITYOPS_SIM is off, with demo mode unless told', () => {
+    expect(loadConfig({}).sim).toEqual({
+      enabled: true,
+      scenario: 'normal-day',
+      sensors: undefined,
+      cameraScale: undefined,
+      seed: undefined,
+      backfillHours: 3,
+      turnsDemoOn: true,
+    });
+    // The app's own demo switch stays as set: the server turns demo on for the simulator's sake.
+    expect(loadConfig({}).demo).toBe(false);
+    expect(loadConfig({ CITYOPS_SIM: 'off' }).sim).toMatchObject({ enabled: false, turnsDemoOn: false });
+    expect(loadConfig({ CITYOPS_DEMO: 'off' }).sim.turnsDemoOn).toBe(false);
+    expect(
+      loadConfig({
+        CITYOPS_SIM_SCENARIO: 'rainstorm',
+        CITYOPS_SIM_SENSORS: '100000',
+        CITYOPS_SIM_CAMERA_SCALE: '0.5',
+        CITYOPS_SIM_SEED: '7',
+        CITYOPS_SIM_BACKFILL_HOURS: '0',
+      }).sim,
+    ).toMatchObject({ scenario: 'rainstorm', sensors: 100_000, cameraScale: 0.5, seed: 7, backfillHours: 0 });
   });
 
   it('never echoes an MQTT broker password in its error', () => {

@@ -45,6 +45,24 @@ export interface Config {
   detectionRules: Record<DetectionClass, DetectionRule>;
   /** Which alarms open cases (severities, domains); no domains turns the alarm → case policy off. */
   alarmCases: AlarmCaseOptions;
+  /** The city simulator that `npm start` runs beside the server (docs/simulator.md). */
+  sim: SimConfig;
+}
+
+/** CITYOPS_SIM*: the in-process simulator. */
+export interface SimConfig {
+  /** CITYOPS_SIM (default on): run the simulator beside the server; off for a clean production server. */
+  enabled: boolean;
+  /** A built-in scenario name or the path of a scenario file (default normal-day). */
+  scenario: string;
+  /** Overrides of the scenario's fleet size, camera scale and seed (undefined: the scenario's). */
+  sensors: number | undefined;
+  cameraScale: number | undefined;
+  seed: number | undefined;
+  /** Hours of history written at the first start, before running live (0: none). */
+  backfillHours: number;
+  /** Demo mode goes on while the simulator runs, unless CITYOPS_DEMO says otherwise. */
+  turnsDemoOn: boolean;
 }
 
 /** Thrown when an environment variable is invalid; the message names the variable. */
@@ -123,7 +141,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestMaxAheadSeconds: integer(env, 'CITYOPS_INGEST_MAX_AHEAD_SECONDS', 300, 0, 86_400),
     ...mqttConfig(env),
     ...intakeConfig(env),
+    sim: simConfig(env),
   };
+}
+
+function simConfig(env: NodeJS.ProcessEnv): SimConfig {
+  const enabled = flag(env, 'CITYOPS_SIM', true);
+  const optional = (name: string, min: number, max: number) =>
+    env[name] === undefined || env[name] === '' ? undefined : integer(env, name, 0, min, max);
+  return {
+    enabled,
+    scenario: env.CITYOPS_SIM_SCENARIO?.trim() || 'normal-day',
+    sensors: optional('CITYOPS_SIM_SENSORS', 100, 1_000_000),
+    cameraScale: decimal(env, 'CITYOPS_SIM_CAMERA_SCALE', 0, 1),
+    seed: optional('CITYOPS_SIM_SEED', 0, 4_294_967_295),
+    // 720 h is the ingest's default oldest accepted reading (CITYOPS_INGEST_MAX_AGE_HOURS).
+    backfillHours: integer(env, 'CITYOPS_SIM_BACKFILL_HOURS', 3, 0, 720),
+    turnsDemoOn: enabled && (env.CITYOPS_DEMO === undefined || env.CITYOPS_DEMO.trim() === ''),
+  };
+}
+
+function decimal(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new ConfigError(name, `must be a number between ${min} and ${max}, got "${env[name]}"`);
+  }
+  return value;
 }
 
 function intakeConfig(env: NodeJS.ProcessEnv): Pick<Config, 'detectionRules' | 'alarmCases'> {

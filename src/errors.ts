@@ -76,6 +76,10 @@ export const ERRORS = {
     status: 409,
     message: 'A hotline record with this number was imported before.',
   },
+  INVALID_SCENARIO: {
+    status: 422,
+    message: 'The simulator scenario is not valid; see details.problems for each field.',
+  },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A dependency of the service is unavailable.' },
   OVERLOADED: { status: 503, message: 'The server is at capacity; retry after the time in Retry-After.' },
   INTERNAL: { status: 500, message: 'An internal error occurred; it has been logged.' },

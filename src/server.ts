@@ -1,11 +1,15 @@
 import { build } from './app.js';
 import type { Config } from './config.js';
-import { StartupError } from './errors.js';
+import { AppError, StartupError } from './errors.js';
 import { ensureFirstAdmin } from './access/bootstrap.js';
 import { startMqttIngest, type MqttIngestHandle } from './telemetry/mqtt/mqtt.js';
+import { startInProcessSimulator, type InProcessSimulator } from './sim/in-process.js';
 
 /** Starts the server with the given configuration and shuts it down cleanly on SIGINT/SIGTERM. */
-export async function serve(config: Config): Promise<void> {
+export async function serve(given: Config): Promise<void> {
+  // The simulated city needs demo mode (its accounts are listed on the sign-in page) unless
+  // CITYOPS_DEMO says otherwise.
+  const config = given.sim.turnsDemoOn ? { ...given, demo: true } : given;
   const app = await build(config);
   const admin = await ensureFirstAdmin(
     app.services.access,
@@ -13,10 +17,13 @@ export async function serve(config: Config): Promise<void> {
     config.adminPassword,
   );
   let mqtt: MqttIngestHandle | undefined;
+  let sim: InProcessSimulator | undefined;
   const stop = (signal: string): void => {
     app.log.info({ signal }, 'shutting down');
-    // MQTT first, so that messages being stored commit (and get their PUBACK) while storage is open.
-    (mqtt?.close() ?? Promise.resolve())
+    // The simulator first (a client: it stops sending while the server still answers), then MQTT,
+    // so that messages being stored commit (and get their PUBACK) while storage is open.
+    (sim?.stop() ?? Promise.resolve())
+      .then(() => mqtt?.close())
       .then(() => app.close())
       .then(
         () => process.exit(0),
@@ -56,6 +63,21 @@ export async function serve(config: Config): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const storage = app.storage.database;
+  if (config.sim.enabled) {
+    // Over loopback even when serving other machines: the simulator is a client of this server.
+    const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const base = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`;
+    try {
+      sim = await startInProcessSimulator(app, config, base);
+    } catch (error) {
+      await mqtt.close();
+      await app.close();
+      if (error instanceof AppError && error.code === 'INVALID_SCENARIO') {
+        throw new StartupError(`CITYOPS_SIM_SCENARIO: ${error.message}`);
+      }
+      throw error;
+    }
+  }
   process.stdout.write(
     [
       '',
@@ -67,6 +89,9 @@ export async function serve(config: Config): Promise<void> {
       ...(config.demo
         ? ['  demo mode 演示模式: on — demo users are listed on the sign-in page and in the README']
         : []),
+      sim
+        ? `  simulator 城市模拟: ${sim.description} — CITYOPS_SIM=off for a production server 生产环境请关闭 (docs/simulator.md)`
+        : '  simulator 城市模拟: off',
       '',
     ].join('\n') + '\n',
   );

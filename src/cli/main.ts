@@ -12,6 +12,7 @@ import { CliError } from './cli-error.js';
 import { keyCommand, userCommand } from './access.command.js';
 import { auditCommand } from './audit.command.js';
 import { casesCommand } from './cases.command.js';
+import { simCommand } from './sim.command.js';
 
 const program = new Command()
   .name('cityops')
@@ -32,6 +33,7 @@ program.addCommand(userCommand());
 program.addCommand(keyCommand());
 program.addCommand(auditCommand());
 program.addCommand(casesCommand());
+program.addCommand(simCommand());
 
 try {
   await program.parseAsync();
