@@ -3,7 +3,8 @@ import type { CaseService } from '../cases/case.service.js';
 import { isOpen } from '../cases/case-lifecycle.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
-import type { CasePort, CaseView } from './case-port.js';
+import type { Category } from '../cases/case-catalog.js';
+import type { CasePort, CaseView, CategoryView } from './case-port.js';
 
 // A merged case is shown as the case it was folded into; chains of merges are short.
 const MAX_MERGE_HOPS = 5;
@@ -44,14 +45,19 @@ export function caseServicePort(cases: CaseService, tree: () => JurisdictionTree
       cases.catalog
         .listCategories()
         .filter((c) => c.enabled)
-        .map((c) => ({
-          code: c.code,
-          kind: c.kind,
-          group: c.group,
-          zh: c.zh,
-          en: c.en,
-          priority: c.priority,
-          citizenReportable: c.citizenReportable,
-        })),
+        .map(categoryView),
+  };
+}
+
+/** A catalog category as the intake adapters list it. */
+export function categoryView(c: Category): CategoryView {
+  return {
+    code: c.code,
+    kind: c.kind,
+    group: c.group,
+    zh: c.zh,
+    en: c.en,
+    priority: c.priority,
+    citizenReportable: c.citizenReportable,
   };
 }

@@ -2,6 +2,7 @@ import { DEFAULT_CATEGORIES } from '../cases/case-catalog.js';
 import type { IncomingReport, ReportOutcome } from '../cases/case-intake.js';
 import type { Visibility } from '../access/principal.js';
 import type { CameraRecord } from './camera.repository.js';
+import { categoryView } from './case-port.adapter.js';
 import type { CasePort, CaseView } from './case-port.js';
 
 /** A stand-in for the cases domain: opens one case per (category, place) while open, records every report. */
@@ -38,15 +39,7 @@ export class FakeCases implements CasePort {
   }
 
   async categories() {
-    return DEFAULT_CATEGORIES.map((c) => ({
-      code: c.code,
-      kind: c.kind,
-      group: c.group,
-      zh: c.zh,
-      en: c.en,
-      priority: c.priority,
-      citizenReportable: c.citizenReportable,
-    }));
+    return DEFAULT_CATEGORIES.map(categoryView);
   }
 
   /** Closes a case as the lifecycle would. */
