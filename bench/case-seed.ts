@@ -34,9 +34,8 @@ import { EVERYTHING } from '../src/access/principal.js';
 import { STAGES, type Category, type Stage } from '../src/cases/case-catalog.js';
 import {
   applyAction,
-  dueFrom,
-  enterStage,
   escalated,
+  openingRecord,
   stageLimit,
   type ActionInput,
 } from '../src/cases/case-effects.js';
@@ -357,49 +356,24 @@ function history(
 ): { record: CaseRecord; samples: Sample[]; blank: boolean } {
   const { category, routing, reportedAt } = input;
   const priority = category.priority;
-  let record: CaseRecord = enterStage(
+  let record = openingRecord(
     {
-      id: input.id,
-      status: 'reported',
-      category: category.code,
-      kind: category.kind,
-      priority,
       description: input.text.description,
       address: input.text.address,
       lon: input.lon,
       lat: input.lat,
-      provinceCode: input.town.city,
-      countyCode: input.town.county,
-      townshipCode: input.town.code,
-      departmentType: null,
-      departmentUnit: null,
-      level: routing.level,
-      routing,
-      escalation: 0,
       source: input.source,
       reporter: input.text.reporter,
-      occurrences: 1,
+      priority,
       reportedAt,
       lastReportedAt: reportedAt,
-      registeredAt: null,
-      closedAt: null,
-      updatedAt: reportedAt,
-      stage: null,
-      stageStartedAt: reportedAt,
-      stageDeadline: null,
-      dueAt: dueFrom(category, priority, 'register', reportedAt),
-      nextEscalationAt: null,
-      overdue: false,
-      reworkCount: 0,
-      extensionCount: 0,
-      extension: null,
-      suspendedFrom: null,
-      mergedInto: null,
-      version: 1,
+      occurrences: 1,
     },
-    'register',
-    reportedAt,
+    input.id,
     category,
+    { township: input.town.code, county: input.town.county, city: input.town.city },
+    routing,
+    reportedAt,
   );
   const samples: Sample[] = [];
   const auto = AUTO_DISPATCH.includes(input.source);

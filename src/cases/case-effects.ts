@@ -84,6 +84,70 @@ export function supervisionLevel(c: Pick<CaseRecord, 'level' | 'escalation'>): H
   return HANDLING_LEVELS[index]!;
 }
 
+/** What a new case takes from the report(s) that open it. */
+export type OpeningFacts = Pick<
+  CaseRecord,
+  | 'description'
+  | 'address'
+  | 'lon'
+  | 'lat'
+  | 'source'
+  | 'reporter'
+  | 'priority'
+  | 'reportedAt'
+  | 'lastReportedAt'
+  | 'occurrences'
+>;
+
+/**
+ * A case as it opens (采集, waiting for 立案): the facts of its report, where it lies, the routing
+ * decision, and the registration stage's clock started at the report time.
+ */
+export function openingRecord(
+  facts: OpeningFacts,
+  id: string,
+  category: Category,
+  chain: { township: string; county: string; city: string },
+  routing: RoutingReason,
+  now: number,
+): CaseRecord {
+  return enterStage(
+    {
+      ...facts,
+      id,
+      status: 'reported',
+      category: category.code,
+      kind: category.kind,
+      provinceCode: chain.city,
+      countyCode: chain.county,
+      townshipCode: chain.township,
+      departmentType: null,
+      departmentUnit: null,
+      level: routing.level,
+      routing,
+      escalation: 0,
+      registeredAt: null,
+      closedAt: null,
+      updatedAt: now,
+      stage: null,
+      stageStartedAt: now,
+      stageDeadline: null,
+      dueAt: dueFrom(category, facts.priority, 'register', facts.reportedAt),
+      nextEscalationAt: null,
+      overdue: false,
+      reworkCount: 0,
+      extensionCount: 0,
+      extension: null,
+      suspendedFrom: null,
+      mergedInto: null,
+      version: 1,
+    },
+    'register',
+    facts.reportedAt,
+    category,
+  );
+}
+
 /**
  * The case after one overdue escalation (超期升级): supervision one level up (township → county →
  * city), and another level after one more stage limit, until the city supervises it.

@@ -6,10 +6,10 @@ import type { Category } from './case-catalog.js';
 import { findDuplicate } from './case-dedup.js';
 import {
   applyAction,
-  dueFrom,
-  enterStage,
   escalated,
   lifecycleState,
+  openingRecord,
+  type OpeningFacts,
   supervisionLevel,
   type ActionInput,
 } from './case-effects.js';
@@ -244,19 +244,7 @@ export class CaseService implements CaseIntake {
    * automatic 立案 and 派遣: each a recorded transition by the system, with the routing reason.
    */
   private draft(
-    facts: Pick<
-      CaseRecord,
-      | 'description'
-      | 'address'
-      | 'lon'
-      | 'lat'
-      | 'source'
-      | 'reporter'
-      | 'priority'
-      | 'reportedAt'
-      | 'lastReportedAt'
-      | 'occurrences'
-    >,
+    facts: OpeningFacts,
     category: Category,
     chain: CaseChain,
     now: number,
@@ -264,41 +252,7 @@ export class CaseService implements CaseIntake {
     autoDispatch: boolean,
   ): { record: CaseRecord; change: CaseChange } {
     const routing = this.catalog.route(category, facts.priority, chain);
-    let record: CaseRecord = enterStage(
-      {
-        ...facts,
-        id: newCaseId(facts.reportedAt),
-        status: 'reported',
-        category: category.code,
-        kind: category.kind,
-        provinceCode: chain.city,
-        countyCode: chain.county,
-        townshipCode: chain.township,
-        departmentType: null,
-        departmentUnit: null,
-        level: routing.level,
-        routing,
-        escalation: 0,
-        registeredAt: null,
-        closedAt: null,
-        updatedAt: now,
-        stage: null,
-        stageStartedAt: now,
-        stageDeadline: null,
-        dueAt: dueFrom(category, facts.priority, 'register', facts.reportedAt),
-        nextEscalationAt: null,
-        overdue: false,
-        reworkCount: 0,
-        extensionCount: 0,
-        extension: null,
-        suspendedFrom: null,
-        mergedInto: null,
-        version: 1,
-      },
-      'register',
-      facts.reportedAt,
-      category,
-    );
+    let record = openingRecord(facts, newCaseId(facts.reportedAt), category, chain, routing, now);
     const events: NewCaseEvent[] = [
       this.event(record, first.action, null, now, first.actor, first.note, first.attachments, {
         ...first.data,
