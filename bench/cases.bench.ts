@@ -62,6 +62,7 @@ import {
   listSql,
   stageStatsSql,
   statsSql,
+  statUpsertSql,
   toCase,
   type Param,
   type Row,
@@ -308,22 +309,15 @@ function restore(
   capture: Capture,
   mark: Watermark,
 ): { removed: number; reverted: number } {
-  const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-  const key = 'level, unit, grain, bucket, category, department';
-  const addStat = db.prepare(
-    `INSERT INTO case_stats (${key}, ${COUNTERS.join(', ')}) VALUES (${placeholders(6 + COUNTERS.length)})
-     ON CONFLICT (${key}) DO UPDATE SET ${COUNTERS.map((c) => `${c} = case_stats.${c} + excluded.${c}`).join(', ')}`,
-  );
-  const add = (k: StatKey, delta: Counters, sign: 1 | -1) =>
-    addStat.run(
-      k.level,
-      k.unit,
-      k.grain,
-      k.bucket,
-      k.category,
-      k.department,
-      ...COUNTERS.map((c) => sign * delta[c]),
-    );
+  // The live path's own upsert (case.sql.ts), prepared once: its text is the same for every key.
+  const upserts = new Map<string, BetterSqlite3.Statement>();
+  const add = (k: StatKey, delta: Counters, sign: 1 | -1) => {
+    const signed = Object.fromEntries(COUNTERS.map((c) => [c, sign * delta[c]]));
+    const [text, values] = bound((p) => statUpsertSql(p, k, signed));
+    let statement = upserts.get(text);
+    if (!statement) upserts.set(text, (statement = db.prepare(text)));
+    statement.run(...values);
+  };
   const get = db.prepare('SELECT * FROM cases WHERE id = ?');
   const remove = db.prepare('DELETE FROM cases WHERE id = ?');
   const put = db.prepare(
