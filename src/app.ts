@@ -31,6 +31,7 @@ import { AlarmService } from './alarms/alarm.service.js';
 import { caseRoutes } from './cases/case.routes.js';
 import { CaseService } from './cases/case.service.js';
 import { startCaseJobs } from './cases/case-jobs.js';
+import { SqliteCaseRepository } from './cases/case.repository.sqlite.js';
 import { cameraRoutes } from './intake/camera.routes.js';
 import type { CameraService } from './intake/camera.service.js';
 import { detectionRoutes } from './intake/detection.routes.js';
@@ -69,6 +70,8 @@ export interface Services {
 /** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
 export interface BuildOptions {
   storage?: Storage;
+  /** Commit cases on a writer thread when the database is a SQLite file (default true). */
+  caseWriterThread?: boolean;
   /** Close a given `storage` when the app closes (default: only storage that build opened itself). */
   closeStorage?: boolean;
   geoData?: GeoData;
@@ -168,8 +171,13 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       telemetry.store,
       options.clock,
     );
+    // On a SQLite file, cases are committed on their own writer thread (see CaseWriterThread).
+    const caseRepository = storage.repositories.cases;
+    if (caseRepository instanceof SqliteCaseRepository && options.caseWriterThread !== false) {
+      await caseRepository.startWriterThread();
+    }
     const cases = await CaseService.create({
-      repository: storage.repositories.cases,
+      repository: caseRepository,
       jurisdictions,
       bus,
       clock: options.clock,
@@ -222,6 +230,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       await alarmEngine.close();
       await caseJobs.close();
       await bus.close();
+      if (caseRepository instanceof SqliteCaseRepository) await caseRepository.stopWriterThread();
       if (ownsStorage) await storage.database.close();
     });
 
@@ -339,6 +348,8 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     return app;
   } catch (error) {
     await app.close();
+    const caseRepository = storage.repositories.cases;
+    if (caseRepository instanceof SqliteCaseRepository) await caseRepository.stopWriterThread();
     if (ownsStorage) await storage.database.close();
     throw error;
   }

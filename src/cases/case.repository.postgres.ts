@@ -13,7 +13,8 @@ import type {
   StatsQuery,
   StatsRow,
 } from './case.repository.js';
-import { conflict, toStatsRow } from './case.repository.sqlite.js';
+import { conflict } from './case-batch-writer.js';
+import { toStatsRow } from './case.repository.sqlite.js';
 import {
   listSql,
   stageStatsSql,

@@ -1,10 +1,10 @@
-import { AppError } from '../errors.js';
 import type BetterSqlite3 from 'better-sqlite3';
+import { StatementCache } from '../platform/db/statement-cache.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
 import type { ReportSource } from './case-intake.js';
-import type { ChainCursor } from './case-audit.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { planCommit, StatTally, type CommitPlan, type PlannedStatement } from './case-commit.js';
+import { boundSql, CaseBatchWriter } from './case-batch-writer.js';
+import { CaseWriterThread } from './case-writer-thread.js';
 import { COUNTERS, type Counters } from './case-stats.js';
 import type {
   CaseChange,
@@ -28,16 +28,6 @@ import {
 import type { CaseEventRecord, CaseRecord, OccurrenceRecord } from './case.types.js';
 import type { Category, DepartmentType, RoutingRule } from './case-catalog.js';
 
-/** Builds a statement with `?` placeholders; returns the SQL and its values. */
-function sql(build: (param: Param) => string): [string, unknown[]] {
-  const values: unknown[] = [];
-  const text = build((value) => {
-    values.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
-    return '?';
-  });
-  return [text, values];
-}
-
 /** One lock table per database, shared by every repository and service over it. */
 const LOCKS = new WeakMap<object, KeyedMutex>();
 
@@ -50,7 +40,7 @@ export class SqliteCaseRepository implements CaseRepository {
   }
 
   private all(build: (param: Param) => string): Row[] {
-    const [text, values] = sql(build);
+    const [text, values] = boundSql(build);
     return this.statement(text).all(...values) as Row[];
   }
 
@@ -117,100 +107,98 @@ export class SqliteCaseRepository implements CaseRepository {
   }
 
   /**
-   * Group commit: changes that arrive while the event loop is busy are written together in one
-   * transaction, so one fsync (synchronous=FULL) acknowledges them all. Each caller's changes run
-   * in their own savepoint: a conflict rolls back that caller's changes only, and it alone gets
-   * the error. Nothing resolves before the transaction is durable.
+   * Group commit: changes that arrive while a group is being written join the next group, which
+   * is written in one transaction (CaseBatchWriter: one fsync for all, a savepoint per caller).
+   * With a writer thread (startWriterThread) the groups are written there and this thread goes on
+   * routing and de-duplicating meanwhile; without one (SQLite in memory, CLI tools) they are
+   * written here. Either way nothing resolves before its transaction is durable.
    */
   commit(changes: readonly CaseChange[]): Promise<CaseEventRecord[]> {
     return new Promise((resolve, reject) => {
       this.pending.push({ changes, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
+      this.schedule();
     });
   }
 
+  /** Moves the group commit to a writer thread with its own connection (a SQLite file only). */
+  async startWriterThread(): Promise<void> {
+    if (this.thread || this.database.location === ':memory:') return;
+    const thread = new CaseWriterThread(this.database);
+    await thread.ready;
+    this.thread = thread;
+  }
+
+  /** Waits for the groups queued and in flight, then stops the writer thread (commits stay on this thread). */
+  async stopWriterThread(): Promise<void> {
+    const thread = this.thread;
+    if (!thread) return;
+    await this.idle();
+    this.thread = undefined;
+    await thread.close();
+  }
+
+  /** Whether group commits go to the writer thread. */
+  get writesOnThread(): boolean {
+    return this.thread !== undefined;
+  }
+
+  private thread: CaseWriterThread | undefined;
+  private local: CaseBatchWriter | undefined;
+  /** Groups sent and not yet answered. */
+  private inFlight = 0;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
   private readonly pending: {
     changes: readonly CaseChange[];
     resolve: (events: CaseEventRecord[]) => void;
     reject: (error: unknown) => void;
   }[] = [];
 
-  private flush(): void {
-    const batch = this.pending.splice(0);
-    const outcomes: ({ ok: true; events: CaseEventRecord[] } | { ok: false; error: unknown })[] = [];
+  private schedule(): void {
+    // Two groups in flight on the writer thread: it starts on the next as soon as one is committed
+    // while this thread settles the callers of that one and routes their next reports; with one,
+    // the threads would take turns. Groups stay in order; each reads the audit head it follows.
+    const limit = this.thread ? 2 : 1;
+    if (this.inFlight >= limit || this.scheduled || this.pending.length === 0) return;
+    this.scheduled = true;
+    // After the current turn of the event loop: callers that arrive in it share the group.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.inFlight++;
+    const group = this.pending.splice(0);
     try {
-      this.db
-        .transaction(() => {
-          // The chain's head is read once and carried: a change rolled back leaves it where it was.
-          let head = this.statement(
-            'SELECT seq, hash FROM case_audit_head WHERE id = 1',
-          ).get() as ChainCursor;
-          const start = head.seq;
-          const tally = new StatTally();
-          for (const { changes } of batch) {
-            try {
-              const own = new StatTally();
-              const plan = this.applyChanges(changes, head, own);
-              outcomes.push({ ok: true, events: plan.events });
-              head = plan.head;
-              tally.merge(own);
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-          this.run(tally.statements());
-          if (head.seq !== start) {
-            this.statement('UPDATE case_audit_head SET seq = ?, hash = ? WHERE id = 1').run(
-              head.seq,
-              head.hash,
-            );
-          }
-        })
-        .immediate();
+      const batch = group.map((g) => g.changes);
+      const outcomes = this.thread
+        ? await this.thread.write(batch)
+        : (this.local ??= new CaseBatchWriter(this.db)).write(batch);
+      group.forEach((item, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) item.resolve(outcome.events);
+        else item.reject(outcome.error);
+      });
     } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.events);
-      else item.reject(outcome.error);
-    });
-  }
-
-  /** One caller's changes in a savepoint (a nested better-sqlite3 transaction). */
-  private applyChanges(changes: readonly CaseChange[], head: ChainCursor, tally: StatTally): CommitPlan {
-    this.savepoint ??= this.db.transaction((c: readonly CaseChange[], h: ChainCursor, t: StatTally) => {
-      const plan = planCommit(c, h, t, { writeHead: false });
-      this.run(plan.statements);
-      return plan;
-    });
-    return this.savepoint(changes, head, tally);
-  }
-
-  private savepoint:
-    ((changes: readonly CaseChange[], head: ChainCursor, tally: StatTally) => CommitPlan) | undefined;
-
-  private run(statements: readonly PlannedStatement[]): void {
-    for (const planned of statements) {
-      const [text, values] = sql(planned.build);
-      const { changes: count } = this.statement(text).run(...values);
-      if (planned.expectOne && count !== 1) throw conflict(planned.expectOne.caseId);
+      for (const item of group) item.reject(error);
+    } finally {
+      this.inFlight--;
+      if (this.pending.length > 0) this.schedule();
+      else if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private idle(): Promise<void> {
+    if (this.inFlight === 0 && !this.scheduled && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
 
-  /** Prepared once per SQL text (the commit's statements repeat with other values). */
+  private statementCache: StatementCache | undefined;
+
   private statement(text: string): BetterSqlite3.Statement {
-    let prepared = this.statements.get(text);
-    if (!prepared) {
-      // Texts with IN lists vary; keep the cache bounded.
-      if (this.statements.size > 1_000) this.statements.clear();
-      prepared = this.db.prepare(text);
-      this.statements.set(text, prepared);
-    }
-    return prepared;
+    return (this.statementCache ??= new StatementCache(this.db)).get(text);
   }
 
   async get(id: string): Promise<CaseRecord | null> {
@@ -289,9 +277,4 @@ export class SqliteCaseRepository implements CaseRepository {
 export function toStatsRow(r: Row): StatsRow {
   const counters = Object.fromEntries(COUNTERS.map((c) => [c, Number(r[c] ?? 0)])) as Counters;
   return { group: String(r.grp), counters };
-}
-
-/** The CASE_CONFLICT of a versioned update that found a newer version. */
-export function conflict(caseId: string): AppError {
-  return new AppError('CASE_CONFLICT', `Case ${caseId} changed meanwhile; read it again and retry.`);
 }

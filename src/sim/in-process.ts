@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../platform/module-worker.js';
 import type { FastifyInstance } from 'fastify';
 import { generatePassword } from '../access/password.js';
 import type { Config } from '../config.js';
@@ -176,15 +177,5 @@ export async function startInProcessSimulator(
 }
 
 function spawn(setup: WorkerSetup, grant: AccessGrant): Worker {
-  // Built, the worker is a .js file; from source (tests, tsx) it is .ts, and a Node 20 worker does
-  // not inherit tsx's loader, so a tiny bootstrap loads it through tsx's API (as reading-writer.ts).
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(`./sim.worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  const workerData = { ...setup, grant };
-  return fromSource
-    ? new Worker(
-        `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`,
-        { eval: true, workerData },
-      )
-    : new Worker(url, { workerData });
+  return startModuleWorker(import.meta.url, 'sim.worker', { ...setup, grant });
 }

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../platform/module-worker.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
 import type { EncodedPieces } from './memtable.js';
 import { SqliteReadingRepository } from './reading.repository.sqlite.js';
@@ -54,18 +55,9 @@ export class ReadingWriter implements ReadingRepository {
   constructor(database: SqliteDatabase) {
     if (database.location === ':memory:') throw new Error('ReadingWriter needs a SQLite file, not :memory:');
     this.reads = new SqliteReadingRepository(database);
-    // Built, the worker is a .js file. From source (tests, tsx) it is .ts, and on Node 20 a
-    // worker does not inherit tsx's loader (not even with execArgv), so a tiny bootstrap loads it
-    // through tsx's API; tsx is a dev dependency, present wherever the sources run.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const url = new URL(`./reading-writer.worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-    const workerData = { location: database.location };
-    this.worker = fromSource
-      ? new Worker(
-          `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`,
-          { eval: true, workerData },
-        )
-      : new Worker(url, { workerData });
+    this.worker = startModuleWorker(import.meta.url, 'reading-writer.worker', {
+      location: database.location,
+    });
     // Referenced only while a call is outstanding: an idle writer does not keep the process alive,
     // a busy one does (so `await store.append(…)` at the end of a script still completes).
     this.worker.unref();

@@ -1,0 +1,100 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { StatementCache } from '../platform/db/statement-cache.js';
+import { AppError } from '../errors.js';
+import type { ChainCursor } from './case-audit.js';
+import { planCommit, StatTally, type CommitPlan, type PlannedStatement } from './case-commit.js';
+import type { CaseChange } from './case.repository.js';
+import type { Param } from './case.sql.js';
+import type { CaseEventRecord } from './case.types.js';
+
+/** One caller's changes in a group commit. */
+export type CommitBatch = readonly (readonly CaseChange[])[];
+
+/** What became of one caller's changes: its linked events, or the error that rolled them back. */
+export type CommitOutcome = { ok: true; events: CaseEventRecord[] } | { ok: false; error: unknown };
+
+/** Builds a statement with `?` placeholders; returns the SQL and its values. */
+export function boundSql(build: (param: Param) => string): [string, unknown[]] {
+  const values: unknown[] = [];
+  const text = build((value) => {
+    values.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
+    return '?';
+  });
+  return [text, values];
+}
+
+/** The CASE_CONFLICT of a versioned update that found a newer version. */
+export function conflict(caseId: string): AppError {
+  return new AppError('CASE_CONFLICT', `Case ${caseId} changed meanwhile; read it again and retry.`);
+}
+
+/**
+ * The SQLite side of a group commit, synchronous and connection-bound, so it runs the same on the
+ * caller's thread (SQLite in memory, CLI tools) and on the case writer thread (CaseWriterThread).
+ *
+ * All callers' changes go into one transaction, so one fsync (synchronous=FULL) makes them all
+ * durable. Each caller's changes run in their own savepoint: a conflict rolls back that caller's
+ * changes only, and only its outcome carries the error. The audit chain's head is read once per
+ * transaction and carried; a caller rolled back leaves it where it was. Statistics deltas of the
+ * callers that succeeded are summed and upserted once per row, in key order.
+ */
+export class CaseBatchWriter {
+  private readonly statements: StatementCache;
+  private readonly savepoint: (
+    changes: readonly CaseChange[],
+    head: ChainCursor,
+    tally: StatTally,
+  ) => CommitPlan;
+
+  constructor(private readonly db: BetterSqlite3.Database) {
+    this.statements = new StatementCache(db);
+    this.savepoint = db.transaction((changes: readonly CaseChange[], head: ChainCursor, tally: StatTally) => {
+      const plan = planCommit(changes, head, tally, { writeHead: false });
+      this.run(plan.statements);
+      return plan;
+    });
+  }
+
+  /** Writes a group of callers' changes in one durable transaction; throws if the whole of it failed. */
+  write(batch: CommitBatch): CommitOutcome[] {
+    const outcomes: CommitOutcome[] = [];
+    this.db
+      .transaction(() => {
+        let head = this.statement('SELECT seq, hash FROM case_audit_head WHERE id = 1').get() as ChainCursor;
+        const start = head.seq;
+        const tally = new StatTally();
+        for (const changes of batch) {
+          try {
+            const own = new StatTally();
+            const plan = this.savepoint(changes, head, own);
+            outcomes.push({ ok: true, events: plan.events });
+            head = plan.head;
+            tally.merge(own);
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+        this.run(tally.statements());
+        if (head.seq !== start) {
+          this.statement('UPDATE case_audit_head SET seq = ?, hash = ? WHERE id = 1').run(
+            head.seq,
+            head.hash,
+          );
+        }
+      })
+      .immediate();
+    return outcomes;
+  }
+
+  private run(statements: readonly PlannedStatement[]): void {
+    for (const planned of statements) {
+      const [text, values] = boundSql(planned.build);
+      const { changes: count } = this.statement(text).run(...values);
+      if (planned.expectOne && count !== 1) throw conflict(planned.expectOne.caseId);
+    }
+  }
+
+  private statement(text: string): BetterSqlite3.Statement {
+    return this.statements.get(text);
+  }
+}

@@ -1,0 +1,33 @@
+// The thread behind CaseWriterThread: its own connection to the SQLite file, one group commit per
+// message, in arrival order (the repository sends the next group only after this one's answer).
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqlite } from '../platform/db/sqlite.js';
+import { CaseBatchWriter } from './case-batch-writer.js';
+import { sendError, type CaseWriterRequest, type CaseWriterResponse } from './case-writer-thread.js';
+
+const { location } = workerData as { location: string };
+const database = openSqlite(location);
+const writer = new CaseBatchWriter(database.db);
+const port = parentPort!;
+
+port.postMessage({ id: 0, ok: true, outcomes: [] } satisfies CaseWriterResponse);
+
+port.on('message', (request: CaseWriterRequest) => {
+  let response: CaseWriterResponse;
+  try {
+    if (request.method === 'close') {
+      void database.close();
+      response = { id: request.id, ok: true, outcomes: [] };
+    } else {
+      const outcomes = writer.write(request.batch);
+      response = {
+        id: request.id,
+        ok: true,
+        outcomes: outcomes.map((o) => (o.ok ? o : { ok: false, error: sendError(o.error) })),
+      };
+    }
+  } catch (error) {
+    response = { id: request.id, ok: false, error: sendError(error) };
+  }
+  port.postMessage(response);
+});
