@@ -537,6 +537,25 @@ async function measurePhase(): Promise<MeasureFigures> {
     ...summary(second),
     note: `${withNext.length} of ${ask} asks had a second page`,
   });
+  // Work queues: a county's open cases, soonest deadline first (what the workbench asks for).
+  const queueAsks = Array.from({ length: WARM_CALLS + REPS }, () => ({
+    scope: LIST_COUNTIES[Math.floor(rng() * LIST_COUNTIES.length)]!,
+    sort: 'deadline' as const,
+    limit: 50,
+  }));
+  let queueRows = 0;
+  const queue = await timed(async (i) => {
+    queueRows += (await cases.list(queueAsks[i]!, EVERYTHING)).items.length;
+  });
+  queries.push({
+    name: 'list: county work queue, sort=deadline, 50 rows',
+    kind: 'list',
+    ...summary(queue),
+    note: `${(queueRows / queueAsks.length).toFixed(1)} rows per page on average`,
+  });
+  plans['work queue by deadline'] = planOf(db, (p) =>
+    listSql(p, { scope: { column: 'county', codes: ['500109'] }, sort: 'deadline', limit: 51 }, 'LIKE'),
+  );
   const listQuery = {
     scope: { column: 'county' as const, codes: ['500109'] },
     statuses: ['dispatched' as const],
@@ -545,7 +564,7 @@ async function measurePhase(): Promise<MeasureFigures> {
   };
   plans['list page 1'] = planOf(db, (p) => listSql(p, listQuery, 'LIKE'));
   plans['list page 2'] = planOf(db, (p) =>
-    listSql(p, { ...listQuery, after: { reportedAt: Date.now(), id: 'C' } }, 'LIKE'),
+    listSql(p, { ...listQuery, after: { key: Date.now(), id: 'C' } }, 'LIKE'),
   );
 
   // Sustained create, then put the seeded database back as it was.

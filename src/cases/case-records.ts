@@ -5,6 +5,7 @@ import { REPORT_SOURCES, type CaseEvent, type IncomingReport } from './case-inta
 import type { CaseChain } from './case-routing.js';
 import { dateOfDay, dayOf } from './case-stats.js';
 import type { CaseEventRecord, CaseRecord, OccurrenceRecord } from './case.types.js';
+import type { CaseListSort } from './case.repository.js';
 
 // Pure helpers of the case service: report checks, ids, boxes and lock keys, cursors, bus forms.
 
@@ -110,14 +111,25 @@ export function dedupCells(
   return keys;
 }
 
-export function encodeCursor(record: CaseRecord): string {
-  return Buffer.from(JSON.stringify([record.reportedAt, record.id])).toString('base64url');
+/** The deadline a case is queued by (sort=deadline): its stage's, else its expected closure. */
+export function deadlineOf(record: Pick<CaseRecord, 'stageDeadline' | 'dueAt'>): number {
+  return record.stageDeadline ?? record.dueAt;
 }
 
-export function decodeCursor(cursor: string): { reportedAt: number; id: string } {
+/** The keyset cursor after a case: [reportedAt, id] newest first, ['d', deadline, id] by deadline. */
+export function encodeCursor(record: CaseRecord, sort: CaseListSort = 'newest'): string {
+  const position =
+    sort === 'deadline' ? ['d', deadlineOf(record), record.id] : [record.reportedAt, record.id];
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+/** A cursor back to its (key, id); INVALID_CURSOR when it is malformed or of the other order. */
+export function decodeCursor(cursor: string, sort: CaseListSort = 'newest'): { key: number; id: string } {
   try {
-    const [reportedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof reportedAt === 'number' && typeof id === 'string') return { reportedAt, id };
+    const position = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    const [key, id] = sort === 'deadline' && position[0] === 'd' ? position.slice(1) : position;
+    const kindMatches = (position[0] === 'd') === (sort === 'deadline');
+    if (kindMatches && typeof key === 'number' && typeof id === 'string') return { key, id };
   } catch {
     // fall through
   }

@@ -106,6 +106,19 @@ function tables(t: { real: string; big: string; text: string }): string {
 }
 
 /**
+ * Work queues by deadline (GET /cases?sort=deadline): open cases in the order of the deadline that
+ * matters now (the stage's, else the expected closure), per scope column. Partial indexes: only
+ * open cases, a few percent of all, are in them, so keeping them costs little per write.
+ */
+const DEADLINE_INDEXES = `
+  CREATE INDEX cases_open_deadline ON cases ((COALESCE(stage_deadline, due_at)), id) WHERE is_open = 1;
+  CREATE INDEX cases_open_province ON cases (province_code, (COALESCE(stage_deadline, due_at)), id) WHERE is_open = 1;
+  CREATE INDEX cases_open_county ON cases (county_code, (COALESCE(stage_deadline, due_at)), id) WHERE is_open = 1;
+  CREATE INDEX cases_open_township ON cases (township_code, (COALESCE(stage_deadline, due_at)), id) WHERE is_open = 1;
+  CREATE INDEX cases_open_department ON cases (department_type, department_unit, (COALESCE(stage_deadline, due_at)), id)
+    WHERE is_open = 1;`;
+
+/**
  * Cases: the catalog (categories, department types, routing rules as JSON documents), cases with
  * their jurisdiction chain in columns (scope filters are index ranges), occurrences (one per
  * report, raw record kept), the event log that is also the audit chain, and the maintained
@@ -118,6 +131,7 @@ export const caseMigrations: Migration[] = [
     postgres: tables({ real: 'DOUBLE PRECISION', big: 'BIGINT', text: 'TEXT COLLATE "C"' }),
   },
   { id: '0008_case_stats_by_level', sqlite: foldDepartmentsSql(), postgres: foldDepartmentsSql() },
+  { id: '0009_case_deadline_queues', sqlite: DEADLINE_INDEXES, postgres: DEADLINE_INDEXES },
 ];
 
 /**

@@ -335,6 +335,56 @@ describeContract('case repository', (ctx) => {
     expect(due.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('lists open cases soonest deadline first, by keyset pages, within a scope', async () => {
+    // Categories with different dispatch limits and priorities, so the deadlines differ.
+    const reports = ['fire_smoke', 'garbage_overflow', 'street_light', 'illegal_parking', 'road_damage'];
+    const opened: string[] = [];
+    for (const [i, category] of reports.entries()) {
+      const { caseId } = await service.report(
+        buildReport({ category, reportedAt: now + i, lon: 106.4 + i * 0.01, lat: 29.83 }),
+        EVERYTHING,
+      );
+      opened.push(caseId);
+    }
+    // A citizen's report waits for 立案; cancelled (注销), it leaves every work queue.
+    const { caseId: cancelled } = await service.report(
+      buildReport({
+        source: 'open311',
+        category: 'exposed_garbage',
+        reportedAt: now,
+        lon: 106.46,
+        lat: 29.83,
+      }),
+      EVERYTHING,
+    );
+    await service.transition(cancelled, { action: 'cancel', note: '无效' }, command, EVERYTHING);
+    const deadline = (c: { stageDeadline: number | null; dueAt: number }) => c.stageDeadline ?? c.dueAt;
+    const all = await service.list({ scope: '500109', sort: 'deadline', limit: 500 }, EVERYTHING);
+    expect(all.items.every((c) => c.status !== 'closed' && c.status !== 'cancelled')).toBe(true);
+    expect(all.items.map((c) => c.id)).not.toContain(cancelled);
+    expect(all.items.map((c) => c.id)).toEqual(expect.arrayContaining(opened));
+    const keys = all.items.map((c) => [deadline(c), c.id] as const);
+    const sorted = [...keys].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
+    expect(keys).toEqual(sorted);
+    expect(new Set(keys.map((k) => k[0])).size).toBeGreaterThan(1);
+
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await service.list({ scope: '500109', sort: 'deadline', limit: 2, cursor }, EVERYTHING);
+      paged.push(...page.items.map((c) => c.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(all.items.map((c) => c.id));
+
+    const elsewhere = await service.list({ scope: '500103', sort: 'deadline', limit: 500 }, EVERYTHING);
+    expect(elsewhere.items.every((c) => c.countyCode === '500103')).toBe(true);
+    const newest = await service.list({ scope: '500109', limit: 1 }, EVERYTHING);
+    await expect(
+      service.list({ scope: '500109', sort: 'deadline', limit: 1, cursor: newest.nextCursor! }, EVERYTHING),
+    ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+  });
+
   it('detects an edited, a deleted and a reordered audit row', async () => {
     const { repositories, database } = ctx();
     const ok = await verifyAuditChain(repositories.cases, 7);

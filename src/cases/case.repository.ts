@@ -28,7 +28,10 @@ export interface CaseChange {
 /** Which jurisdiction column a scope filters on. */
 export type ScopeFilter = { column: 'province' | 'county' | 'township'; codes: string[] } | undefined;
 
-/** Filters for the case list, newest first, keyset-paged. */
+/** The orders of the case list: newest first, or open cases by the deadline that matters now. */
+export type CaseListSort = 'newest' | 'deadline';
+
+/** Filters for the case list, keyset-paged in `sort` order (newest first by default). */
 export interface CaseListQuery {
   scope: ScopeFilter;
   statuses?: CaseStatus[] | undefined;
@@ -41,8 +44,10 @@ export interface CaseListQuery {
   /** Only cases reported at or after / before these instants. */
   from?: number | undefined;
   to?: number | undefined;
-  /** Continue after this (reportedAt, id). */
-  after?: { reportedAt: number; id: string } | undefined;
+  /** `deadline`: open cases only, soonest deadline (stage deadline, else due) first. */
+  sort?: CaseListSort | undefined;
+  /** Continue after this (sort key, id): reportedAt for newest, the deadline for deadline. */
+  after?: { key: number; id: string } | undefined;
   limit: number;
 }
 

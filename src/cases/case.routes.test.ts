@@ -116,6 +116,16 @@ describe('/api/v1/cases', () => {
       headers: operator,
     });
     expect(geo.json<{ type: string; features: unknown[] }>().type).toBe('FeatureCollection');
+    const queue = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases?scope=500109&sort=deadline&limit=1',
+      headers: operator,
+    });
+    expect(queue.statusCode).toBe(200);
+    const page = queue.json<{ items: { status: string }[]; nextCursor: string | null }>();
+    expect(page.items.every((c) => c.status !== 'closed')).toBe(true);
+    const badSort = await app.inject({ method: 'GET', url: '/api/v1/cases?sort=oldest', headers: operator });
+    expect(badSort.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
   });
 
   it('serves the catalog, departments and routing table; only administrators change them', async () => {

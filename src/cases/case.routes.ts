@@ -56,6 +56,7 @@ export function caseRoutes(
     from: q.from ? Date.parse(q.from as string) : undefined,
     to: q.to ? Date.parse(q.to as string) : undefined,
     cursor: q.cursor as string | undefined,
+    sort: q.sort as CaseListInput['sort'],
     limit: q.limit as number,
   });
 
@@ -115,7 +116,8 @@ export function caseRoutes(
         schema: {
           tags,
           summary: 'List cases 案件列表',
-          description: 'Newest first; pass `nextCursor` back as `cursor` for the next page (keyset paging).',
+          description:
+            'Newest first, or with `sort=deadline` open cases soonest deadline first (the stage deadline, else the expected closure; overdue ones lead). Pass `nextCursor` back as `cursor` for the next page (keyset paging).',
           querystring: CaseListQuerySchema,
           response: { 200: CaseListResponseSchema, ...errors },
         },

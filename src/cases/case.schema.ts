@@ -139,6 +139,12 @@ export const CaseListQuerySchema = Type.Object(
     from: Type.Optional(Time),
     to: Type.Optional(Time),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    sort: Type.Optional(
+      enumOf<'newest' | 'deadline'>(
+        ['newest', 'deadline'],
+        'newest (default) or deadline: open cases only, soonest deadline first',
+      ),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   },
   { additionalProperties: false },

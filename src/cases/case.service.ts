@@ -32,7 +32,7 @@ import {
 import type { CaseChain } from './case-routing.js';
 import { assembleStats, planStats, type CaseStats, type StatsGroup } from './case-stats-query.js';
 import { dateOfDay, dayOf } from './case-stats.js';
-import type { CaseChange, CaseRepository, ScopeFilter } from './case.repository.js';
+import type { CaseChange, CaseListSort, CaseRepository, ScopeFilter } from './case.repository.js';
 import type {
   CaseEventRecord,
   CaseRecord,
@@ -83,6 +83,8 @@ export interface CaseListInput {
   from?: number | undefined;
   to?: number | undefined;
   cursor?: string | undefined;
+  /** `deadline`: open cases, soonest deadline first (default: newest first). */
+  sort?: CaseListSort | undefined;
   limit: number;
 }
 
@@ -315,13 +317,14 @@ export class CaseService implements CaseIntake {
       q: input.q,
       from: input.from,
       to: input.to,
-      after: input.cursor ? decodeCursor(input.cursor) : undefined,
+      sort: input.sort,
+      after: input.cursor ? decodeCursor(input.cursor, input.sort) : undefined,
       limit: input.limit + 1,
     });
     const more = items.length > input.limit;
     const page = more ? items.slice(0, input.limit) : items;
     const last = page.at(-1);
-    return { items: page, nextCursor: more && last ? encodeCursor(last) : null };
+    return { items: page, nextCursor: more && last ? encodeCursor(last, input.sort) : null };
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────

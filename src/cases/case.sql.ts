@@ -320,7 +320,10 @@ export function stageUpsertSql(
 
 const SCOPE_COLUMN = { province: 'province_code', county: 'county_code', township: 'township_code' } as const;
 
-/** The case list query, newest first. `like` is the case-insensitive LIKE of the engine. */
+/** The deadline that matters now, as the deadline queue orders and indexes it. */
+const DEADLINE = 'COALESCE(stage_deadline, due_at)';
+
+/** The case list query in its sort order. `like` is the case-insensitive LIKE of the engine. */
 export function listSql(param: Param, q: CaseListQuery, like: string): string {
   const where: string[] = [];
   if (q.scope) {
@@ -349,7 +352,20 @@ export function listSql(param: Param, q: CaseListQuery, like: string): string {
     const match = (column: string) => `${column} ${like} ${param(pattern)} ESCAPE '\\'`;
     where.push(`(${match('id')} OR ${match('description')} OR ${match('address')})`);
   }
-  if (q.after) where.push(`(reported_at, id) < (${param(q.after.reportedAt)}, ${param(q.after.id)})`);
+  if (q.sort === 'deadline') {
+    // Written exactly as in the cases_open_* indexes (migration 0009), so both engines use them.
+    where.push('is_open = 1');
+    if (q.after) {
+      // Spelled out rather than as a row value: SQLite seeks the index range on the first term.
+      const key = q.after.key;
+      where.push(
+        `${DEADLINE} >= ${param(key)} AND (${DEADLINE} > ${param(key)} OR id > ${param(q.after.id)})`,
+      );
+    }
+    return `SELECT * FROM cases WHERE ${where.join(' AND ')}
+      ORDER BY ${DEADLINE}, id LIMIT ${param(q.limit)}`;
+  }
+  if (q.after) where.push(`(reported_at, id) < (${param(q.after.key)}, ${param(q.after.id)})`);
   return `SELECT * FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY reported_at DESC, id DESC LIMIT ${param(q.limit)}`;
 }

@@ -30,7 +30,7 @@ export function Workbench() {
   const names = useUnitNames(home);
 
   const load = useCallback(() => {
-    const params = queueParams(preset, me, { scope: home, category, q });
+    const params = queueParams(preset, me, { scope: home, category, q, sort });
     getJson<{ items: CaseItem[] }>(`/api/v1/cases${query(params)}`).then(
       (page) => {
         setItems(page.items);
@@ -39,7 +39,7 @@ export function Workbench() {
       },
       (e: Error) => setError(e.message),
     );
-  }, [preset, me, home, category, q]);
+  }, [preset, me, home, category, q, sort]);
   useEffect(load, [load]);
   useEffect(() => {
     categories ??= getJson<{ items: Category[] }>('/api/v1/cases/categories').then((r) => r.items);

@@ -26,6 +26,16 @@ describe('the queue', () => {
     expect(queueParams('overdue', { role: 'viewer', department: null }, { scope: '50' }).overdue).toBe(true);
   });
 
+  it('asks the server for deadline order on queues of open work only', () => {
+    const viewer = { role: 'viewer', department: null };
+    expect(queueParams('open', viewer, { scope: '50', sort: 'deadline' }).sort).toBe('deadline');
+    expect(queueParams('mine', viewer, { scope: '50', sort: 'deadline' }).sort).toBe('deadline');
+    // sort=deadline lists open cases only: closed and all stay newest first, sorted on the page.
+    expect(queueParams('closed', viewer, { scope: '50', sort: 'deadline' }).sort).toBeUndefined();
+    expect(queueParams('all', viewer, { scope: '50', sort: 'deadline' }).sort).toBeUndefined();
+    expect(queueParams('open', viewer, { scope: '50', sort: 'newest' }).sort).toBeUndefined();
+  });
+
   it('sorts overdue first, then by the deadline that matters now, then by priority', () => {
     const c = (id: string, deadline: string, overdue = false, priority: 'urgent' | 'normal' = 'normal') => ({
       id,

@@ -31,13 +31,17 @@ export interface QueueUser {
 export function queueParams(
   preset: QueuePreset,
   user: QueueUser,
-  filters: { scope: string; category?: string; q?: string },
+  filters: { scope: string; category?: string; q?: string; sort?: 'deadline' | 'newest' },
 ): Record<string, string | number | boolean | undefined> {
   const handler = user.role === 'department_handler' && user.department !== null;
+  // Queues of open work are ordered by the server (sort=deadline lists open cases only), so the
+  // most urgent cases are on the page however long the queue is; the others come newest first.
+  const openWork = preset === 'mine' || preset === 'open' || preset === 'overdue';
   const base = {
     scope: filters.scope,
     category: filters.category || undefined,
     q: filters.q || undefined,
+    sort: filters.sort === 'deadline' && openWork ? 'deadline' : undefined,
     limit: 200,
   };
   switch (preset) {
@@ -63,7 +67,8 @@ export function deadlineOf(c: Pick<CaseItem, 'stageDeadline' | 'dueAt'>): number
 
 /**
  * Orders a queue by urgency: overdue first, then by deadline (soonest first), urgent priority
- * breaking ties. The API lists newest first; this sorts the page the workbench holds.
+ * breaking ties. Queues of open work arrive in deadline order (sort=deadline); this also orders
+ * the pages of the other presets, which arrive newest first.
  */
 export function byDeadline<T extends Pick<CaseItem, 'stageDeadline' | 'dueAt' | 'overdue' | 'priority'>>(
   cases: readonly T[],
