@@ -3,8 +3,9 @@ import { StatementCache } from '../platform/db/statement-cache.js';
 import { AppError } from '../errors.js';
 import type { ChainCursor } from './case-audit.js';
 import { planCommit, StatTally, type CommitPlan, type PlannedStatement } from './case-commit.js';
-import type { CaseChange } from './case.repository.js';
-import type { Param } from './case.sql.js';
+import { findDuplicate } from './case-dedup.js';
+import type { CaseChange, DedupCheck } from './case.repository.js';
+import { OPEN_NEAR_SQL, toCase, type Param, type Row } from './case.sql.js';
 import type { CaseEventRecord } from './case.types.js';
 
 /** One caller's changes in a group commit. */
@@ -49,6 +50,7 @@ export class CaseBatchWriter {
   constructor(private readonly db: BetterSqlite3.Database) {
     this.statements = new StatementCache(db);
     this.savepoint = db.transaction((changes: readonly CaseChange[], head: ChainCursor, tally: StatTally) => {
+      if (this.foreignWrites) for (const change of changes) if (change.opens) this.recheck(change.opens);
       const plan = planCommit(changes, head, tally, { writeHead: false });
       this.run(plan.statements);
       return plan;
@@ -62,6 +64,10 @@ export class CaseBatchWriter {
       .transaction(() => {
         let head = this.statement('SELECT seq, hash FROM case_audit_head WHERE id = 1').get() as ChainCursor;
         const start = head.seq;
+        // Every case write moves the audit head: if it is not where this writer left it, another
+        // process (a CLI import beside the server) wrote cases, which this process's
+        // de-duplication locks did not see; the new cases of this group are checked again.
+        this.foreignWrites = this.lastSeq !== head.seq;
         const tally = new StatTally();
         for (const changes of batch) {
           try {
@@ -75,6 +81,7 @@ export class CaseBatchWriter {
           }
         }
         this.run(tally.statements());
+        this.lastSeq = head.seq;
         if (head.seq !== start) {
           this.statement('UPDATE case_audit_head SET seq = ?, hash = ? WHERE id = 1').run(
             head.seq,
@@ -84,6 +91,32 @@ export class CaseBatchWriter {
       })
       .immediate();
     return outcomes;
+  }
+
+  /** The audit head this writer left; undefined before its first group. */
+  private lastSeq: number | undefined;
+  private foreignWrites = true;
+
+  /** CASE_CONFLICT when an open duplicate of the report is there now. */
+  private recheck(check: DedupCheck): void {
+    const { box, report } = check;
+    const rows = this.statement(OPEN_NEAR_SQL).all(
+      report.category,
+      box.minLat,
+      box.maxLat,
+      box.minLon,
+      box.maxLon,
+      check.since,
+    ) as Row[];
+    const duplicate = findDuplicate(rows.map(toCase), report, {
+      dedupRadiusM: check.radiusM,
+      dedupWindowMin: check.windowMin,
+    });
+    if (duplicate) {
+      throw new AppError('CASE_CONFLICT', `Case ${duplicate.id} was opened for this place meanwhile.`, {
+        duplicateOf: duplicate.id,
+      });
+    }
   }
 
   private run(statements: readonly PlannedStatement[]): void {

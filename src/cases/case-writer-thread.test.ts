@@ -133,4 +133,36 @@ describe('case writer thread', () => {
     expect(await repository.get(after.caseId)).not.toBeNull();
     expect((await verifyAuditChain(repository)).ok).toBe(true);
   });
+
+  it('opens one case when another process on the same file reports the same place at once', async () => {
+    // A second storage on the file is a second process (a CLI import beside the server): its own
+    // connection, its own de-duplication locks, committing on its own thread.
+    const cli = await openStorage({ dataDir: dir, databaseUrl: undefined });
+    try {
+      const jurisdictions = await JurisdictionService.create({ repository: cli.repositories.jurisdictions });
+      const other = await CaseService.create({
+        repository: cli.repositories.cases,
+        jurisdictions,
+        clock: () => T0,
+      });
+      const place = { category: 'road_damage', lon: 106.44, lat: 29.82, reportedAt: T0 };
+      for (let round = 0; round < 3; round++) {
+        const at = { ...place, lon: place.lon + round * 0.05 };
+        const [a, b] = await Promise.all([
+          service.report(buildReport(at), EVERYTHING),
+          other.report(buildReport(at), EVERYTHING),
+        ]);
+        expect(b.caseId).toBe(a.caseId);
+        expect((await repository.get(a.caseId))?.occurrences).toBe(2);
+      }
+      // The same source record from both: one occurrence, one case.
+      const same = buildReport({ ...place, lon: 106.6, lat: 29.6 });
+      const [x, y] = await Promise.all([service.report(same, EVERYTHING), other.report(same, EVERYTHING)]);
+      expect(y.caseId).toBe(x.caseId);
+      expect((await repository.get(x.caseId))?.occurrences).toBe(1);
+      expect((await verifyAuditChain(repository)).ok).toBe(true);
+    } finally {
+      await cli.database.close();
+    }
+  });
 });

@@ -17,6 +17,7 @@ import type {
 } from './case.repository.js';
 import {
   listSql,
+  OPEN_NEAR_SQL,
   stageStatsSql,
   statsSql,
   toCase,
@@ -218,10 +219,14 @@ export class SqliteCaseRepository implements CaseRepository {
     box: { minLon: number; maxLon: number; minLat: number; maxLat: number },
     since: number,
   ): Promise<CaseRecord[]> {
-    const rows = this.statement(
-      `SELECT * FROM cases WHERE category = ? AND is_open = 1 AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
-         AND last_reported_at >= ? LIMIT 50`,
-    ).all(category, box.minLat, box.maxLat, box.minLon, box.maxLon, since) as Row[];
+    const rows = this.statement(OPEN_NEAR_SQL).all(
+      category,
+      box.minLat,
+      box.maxLat,
+      box.minLon,
+      box.maxLon,
+      since,
+    ) as Row[];
     return rows.map(toCase);
   }
 

@@ -23,6 +23,21 @@ export interface CaseChange {
   occurrences?: OccurrenceRecord[];
   /** Occurrences re-homed by merge and split. */
   moves?: { ids: string[] | 'all'; from: string; to: string }[];
+  /**
+   * A change that opens a case for a report found no open duplicate when it read. A writer that
+   * another process may have written beside (SQLite) checks again in its transaction, and refuses
+   * the change with CASE_CONFLICT when a duplicate is there now; the service then reports again.
+   */
+  opens?: DedupCheck;
+}
+
+/** What de-duplication looked for when it decided to open a case (see CaseChange.opens). */
+export interface DedupCheck {
+  report: { category: string; lon: number; lat: number; reportedAt: number };
+  box: { minLon: number; maxLon: number; minLat: number; maxLat: number };
+  since: number;
+  radiusM: number;
+  windowMin: number;
 }
 
 /** Which jurisdiction column a scope filters on. */
@@ -92,7 +107,8 @@ export interface CaseRepository {
   /**
    * Runs `fn` holding the de-duplication locks named by `keys` (see dedupCells) against every
    * other writer of this database that takes them: every process on PostgreSQL (advisory locks);
-   * this process on SQLite, whose one writer is the server.
+   * this process on SQLite, where a change that opens a case is checked again as it is written
+   * whenever another process wrote cases meanwhile (CaseChange.opens).
    */
   exclusive<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T>;
   /** Applies changes atomically, each in order; returns the appended events with seq and hashes. */

@@ -32,7 +32,7 @@ import {
 import type { CaseChain } from './case-routing.js';
 import { assembleStats, planStats, type CaseStats, type StatsGroup } from './case-stats-query.js';
 import { dateOfDay, dayOf } from './case-stats.js';
-import type { CaseChange, CaseListSort, CaseRepository, ScopeFilter } from './case.repository.js';
+import type { CaseChange, CaseListSort, CaseRepository, DedupCheck, ScopeFilter } from './case.repository.js';
 import type {
   CaseEventRecord,
   CaseRecord,
@@ -165,6 +165,18 @@ export class CaseService implements CaseIntake {
     }
     validateReport(report);
     const chain = this.chainAt(report.lon, report.lat, visible);
+    try {
+      return await this.intake(report, category, chain);
+    } catch (error) {
+      // Another writer got there between our read and our write (a second process on the same
+      // SQLite file, or a change to the case we attach to): the second look sees what it wrote.
+      if (!lostRace(error)) throw error;
+      return this.intake(report, category, chain);
+    }
+  }
+
+  /** De-duplication under the place's locks: the source's case, an open duplicate, or a new case. */
+  private intake(report: IncomingReport, category: Category, chain: CaseChain): Promise<ReportOutcome> {
     const box = boxAround(report.lon, report.lat, category.dedupRadiusM);
     return this.repository.exclusive(dedupCells(category.code, box), async () => {
       // Sources deliver at least once: the same source record lands on the case it made.
@@ -173,14 +185,17 @@ export class CaseService implements CaseIntake {
         const existing = await this.repository.get(known);
         return { caseId: known, attached: true, status: existing?.status ?? 'reported' };
       }
-      const near = await this.repository.findOpenNear(
-        category.code,
-        box,
-        report.reportedAt - category.dedupWindowMin * 60_000,
-      );
+      const since = report.reportedAt - category.dedupWindowMin * 60_000;
+      const near = await this.repository.findOpenNear(category.code, box, since);
       const duplicate = findDuplicate(near, report, category);
       if (duplicate) return this.attach(duplicate, report);
-      return this.open(report, category, chain);
+      return this.open(report, category, chain, {
+        report,
+        box,
+        since,
+        radiusM: category.dedupRadiusM,
+        windowMin: category.dedupWindowMin,
+      });
     });
   }
 
@@ -212,7 +227,12 @@ export class CaseService implements CaseIntake {
     return { caseId: target.id, attached: true, status: after.status };
   }
 
-  private async open(report: IncomingReport, category: Category, chain: CaseChain): Promise<ReportOutcome> {
+  private async open(
+    report: IncomingReport,
+    category: Category,
+    chain: CaseChain,
+    opens: DedupCheck,
+  ): Promise<ReportOutcome> {
     const now = this.clock();
     const occurrence = occurrenceOf('', report);
     const { record, change } = this.draft(
@@ -237,6 +257,7 @@ export class CaseService implements CaseIntake {
       this.options.autoDispatch.includes(report.source),
     );
     change.occurrences = [{ ...occurrence, caseId: record.id }];
+    change.opens = opens;
     await this.commit([change]);
     return { caseId: record.id, attached: false, status: record.status };
   }
@@ -666,6 +687,17 @@ export class CaseService implements CaseIntake {
     }
     return record;
   }
+}
+
+/**
+ * A write that lost to another writer: CASE_CONFLICT (the case changed, or a duplicate was opened
+ * meanwhile), or the source record's occurrence stored meanwhile (unique (source, source_ref)).
+ */
+function lostRace(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === 'CASE_CONFLICT';
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const unique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+  return unique && typeof message === 'string' && /source/.test(message);
 }
 
 /** Internal callers see everything. */

@@ -320,6 +320,10 @@ export function stageUpsertSql(
 
 const SCOPE_COLUMN = { province: 'province_code', county: 'county_code', township: 'township_code' } as const;
 
+/** De-duplication candidates (SQLite placeholders): category, lat range, lon range, since. */
+export const OPEN_NEAR_SQL = `SELECT * FROM cases WHERE category = ? AND is_open = 1
+  AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND last_reported_at >= ? LIMIT 50`;
+
 /** The deadline that matters now, as the deadline queue orders and indexes it. */
 const DEADLINE = 'COALESCE(stage_deadline, due_at)';
 
