@@ -34,11 +34,18 @@ export function conflict(caseId: string): AppError {
  * caller's thread (SQLite in memory, CLI tools) and on the case writer thread (CaseWriterThread).
  *
  * All callers' changes go into one transaction, so one fsync (synchronous=FULL) makes them all
- * durable. Each caller's changes run in their own savepoint: a conflict rolls back that caller's
- * changes only, and only its outcome carries the error. The audit chain's head is read once per
+ * durable. A conflict fails that caller's changes only, and only its outcome carries the error:
+ * the group is then written again with each caller's changes in their own savepoint. The audit chain's head is read once per
  * transaction and carried; a caller rolled back leaves it where it was. Statistics deltas of the
  * callers that succeeded are summed and upserted once per row, in key order.
  */
+/** A caller's failure in the optimistic pass: the group is written again, a savepoint per caller. */
+class CallerFailed extends Error {
+  constructor(readonly failure: unknown) {
+    super('a change of the group failed');
+  }
+}
+
 export class CaseBatchWriter {
   private readonly statements: StatementCache;
   private readonly savepoint: (
@@ -49,20 +56,38 @@ export class CaseBatchWriter {
 
   constructor(private readonly db: BetterSqlite3.Database) {
     this.statements = new StatementCache(db);
-    this.savepoint = db.transaction((changes: readonly CaseChange[], head: ChainCursor, tally: StatTally) => {
-      if (this.foreignWrites) for (const change of changes) if (change.opens) this.recheck(change.opens);
-      const plan = planCommit(changes, head, tally, { writeHead: false });
-      this.run(plan.statements);
-      return plan;
-    });
+    this.savepoint = db.transaction((changes: readonly CaseChange[], head: ChainCursor, tally: StatTally) =>
+      this.apply(changes, head, tally),
+    );
+  }
+
+  /** One caller's changes: the re-check when needed, then its statements. */
+  private apply(changes: readonly CaseChange[], head: ChainCursor, tally: StatTally): CommitPlan {
+    if (this.foreignWrites) for (const change of changes) if (change.opens) this.recheck(change.opens);
+    const plan = planCommit(changes, head, tally, { writeHead: false });
+    this.run(plan.statements);
+    return plan;
   }
 
   /** Writes a group of callers' changes in one durable transaction; throws if the whole of it failed. */
   write(batch: CommitBatch): CommitOutcome[] {
+    try {
+      // Optimistic first: no savepoints (two statements per caller saved). Failures are rare —
+      // a stale version, a duplicate opened by another process — and send the group through once
+      // more with a savepoint per caller, so only the failing caller gets the error.
+      return this.writeGroup(batch, false);
+    } catch (error) {
+      if (!(error instanceof CallerFailed)) throw error;
+      return this.writeGroup(batch, true);
+    }
+  }
+
+  private writeGroup(batch: CommitBatch, isolated: boolean): CommitOutcome[] {
     const outcomes: CommitOutcome[] = [];
+    let head: ChainCursor = { seq: 0, hash: '' };
     this.db
       .transaction(() => {
-        let head = this.statement('SELECT seq, hash FROM case_audit_head WHERE id = 1').get() as ChainCursor;
+        head = this.statement('SELECT seq, hash FROM case_audit_head WHERE id = 1').get() as ChainCursor;
         const start = head.seq;
         // Every case write moves the audit head: if it is not where this writer left it, another
         // process (a CLI import beside the server) wrote cases, which this process's
@@ -70,6 +95,17 @@ export class CaseBatchWriter {
         this.foreignWrites = this.lastSeq !== head.seq;
         const tally = new StatTally();
         for (const changes of batch) {
+          if (!isolated) {
+            let plan: CommitPlan;
+            try {
+              plan = this.apply(changes, head, tally);
+            } catch (error) {
+              throw new CallerFailed(error);
+            }
+            outcomes.push({ ok: true, events: plan.events });
+            head = plan.head;
+            continue;
+          }
           try {
             const own = new StatTally();
             const plan = this.savepoint(changes, head, own);
@@ -81,7 +117,6 @@ export class CaseBatchWriter {
           }
         }
         this.run(tally.statements());
-        this.lastSeq = head.seq;
         if (head.seq !== start) {
           this.statement('UPDATE case_audit_head SET seq = ?, hash = ? WHERE id = 1').run(
             head.seq,
@@ -90,6 +125,7 @@ export class CaseBatchWriter {
         }
       })
       .immediate();
+    this.lastSeq = head.seq;
     return outcomes;
   }
 
