@@ -109,7 +109,8 @@ export class SqliteCaseRepository implements CaseRepository {
 
   /**
    * Group commit: changes that arrive while a group is being written join the next group, which
-   * is written in one transaction (CaseBatchWriter: one fsync for all, a savepoint per caller).
+   * is written in one transaction (CaseBatchWriter: one fsync for all; a failing caller fails
+   * alone).
    * With a writer thread (startWriterThread) the groups are written there and this thread goes on
    * routing and de-duplicating meanwhile; without one (SQLite in memory, CLI tools) they are
    * written here. Either way nothing resolves before its transaction is durable.

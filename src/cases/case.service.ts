@@ -190,7 +190,13 @@ export class CaseService implements CaseIntake {
       const duplicate = findDuplicate(near, report, category);
       if (duplicate) return this.attach(duplicate, report);
       return this.open(report, category, chain, {
-        report,
+        // Only what the check needs: this goes to the writer thread with the change.
+        report: {
+          category: report.category,
+          lon: report.lon,
+          lat: report.lat,
+          reportedAt: report.reportedAt,
+        },
         box,
         since,
         radiusM: category.dedupRadiusM,
@@ -695,6 +701,7 @@ export class CaseService implements CaseIntake {
  */
 function lostRace(error: unknown): boolean {
   if (error instanceof AppError) return error.code === 'CASE_CONFLICT';
+  if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
   const unique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
   return unique && typeof message === 'string' && /source/.test(message);
