@@ -1,6 +1,7 @@
 // Cases at city scale (issue 5): N cases (CITYOPS_BENCH_CASES, default 20,000,000) over Chongqing's
 // 1,031 townships and the two years before the seed, on the production path (the app built by
-// build(), its SQLite file with WAL + synchronous=FULL), measured at the service level: the
+// build(), its SQLite file with WAL + synchronous=FULL, cases committed on their writer thread),
+// measured at the service level: the
 // CaseService methods that every intake path and the HTTP routes call (report, list, stats),
 // without HTTP around them. Three processes, one after the other, so each one's peak RSS is its own:
 //
@@ -18,7 +19,7 @@
 //    after 20 unmeasured calls: stats() for the city (50) over the two years and over the seed's
 //    month to date, for 北碚区 500109 and for 渝北区 500112 (the largest county); list() of 50 cases
 //    for county + status + category (varied across the repetitions) and its second page by
-//    cursor. The SQLite plans of these queries are printed. Then sustained create: WORKERS
+//    cursor; a county's work queue (sort=deadline, 50 open cases). The SQLite plans of these queries are printed. Then sustained create: WORKERS
 //    concurrent report() callers for CITYOPS_BENCH_CREATE_MS (after 2 s unmeasured); 30 % of the
 //    reports are placed within half the dedup radius of a case opened earlier in the run, with
 //    reportedAt = now (so they attach as occurrences), the rest open new cases at random places,
