@@ -150,6 +150,51 @@ describe('the county commander’s overview and workbench', () => {
     await page.close();
   });
 
+  it('splits reports that turned out to be another problem off into a new case', async () => {
+    // Three camera reports of street vending a few metres apart: one case with three occurrences.
+    const ids = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const outcome = await app.services.cases.report(
+        {
+          source: 'camera',
+          sourceRef: `e2e-split-${i}`,
+          category: 'street_vending',
+          lon: BEIBEI.lon + 0.03 + i * 0.0001,
+          lat: BEIBEI.lat,
+          description: `占道经营 摄像头识别 ${i + 1}`,
+          reportedAt: Date.now() - (3 - i) * 60_000,
+          raw: { i },
+        },
+        EVERYTHING,
+      );
+      ids.add(outcome.caseId);
+    }
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await signInAs(page, '北碚区 区县指挥长');
+    await page.goto(`${base}/cases/${id}`);
+    await page.waitForSelector('.case-detail');
+    await page.locator('.actions button[data-action=split]').click();
+    const boxes = page.locator('.action-form .split-pick input[type=checkbox]');
+    expect(await boxes.count()).toBe(3);
+    // All three picked: refused on the page, before anything is sent.
+    for (let i = 0; i < 3; i++) await boxes.nth(i).check();
+    await page.locator('.action-form textarea[name=note]').fill('第三条为另一处占道');
+    await page.locator('.action-form button[type=submit]').click();
+    await expect.poll(() => page.locator('.actions .error').textContent()).toContain('不是全部');
+    await boxes.nth(0).uncheck();
+    await boxes.nth(1).uncheck();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'case-split.png'), fullPage: true });
+    await page.locator('.action-form button[type=submit]').click();
+    await expect.poll(() => page.locator('.occurrences tbody tr').count()).toBe(2);
+    const trail = await attrs(page.locator('.audit tbody tr'), 'data-action');
+    expect(trail.at(-1)).toBe('split');
+    const after = await app.services.cases.getCase(id!, EVERYTHING);
+    expect(after.occurrences).toHaveLength(2);
+    await page.close();
+  });
+
   it('acknowledges and clears an alarm from the alarm list', async () => {
     const sensor = await app.services.sensors.create({
       id: 'e2e-gas-1',

@@ -101,6 +101,8 @@ const LABELS = {
   minutes: { zh: '延期分钟数', en: 'Extra minutes' },
   departmentTarget: { zh: '派往部门（类型或 类型@区划）', en: 'Department (type or type@unit)' },
   mergeInto: { zh: '合并到案件编号', en: 'Merge into case' },
+  splitPick: { zh: '拆出为新案件的上报', en: 'Reports that become a new case' },
+  splitRule: { zh: '请选择至少一条、但不是全部上报', en: 'Pick at least one report, not all of them' },
   confirm: { zh: '确定', en: 'Confirm' },
   cancel: { zh: '取消', en: 'Cancel' },
   when: { zh: '时间', en: 'When' },

@@ -219,28 +219,32 @@ function Actions({
   onDone: (d: CaseDetail) => void;
 }) {
   const [open, setOpen] = useState<string | null>(null);
-  const [form, setForm] = useState({ note: '', department: '', minutes: '60', into: '' });
+  const [form, setForm] = useState({
+    note: '',
+    department: '',
+    minutes: '60',
+    into: '',
+    occurrences: [] as string[],
+  });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const offered = offeredActions(detail.allowedActions);
+  const offered = offeredActions(detail.allowedActions, detail.occurrences.length);
   useEffect(() => {
     setOpen(null);
     setError(null);
   }, [detail.status, detail.id]);
 
   const submit = async (action: string) => {
-    const result = transitionBody(action, form);
+    const result = transitionBody(action, form, detail.occurrences.length);
     if ('problem' in result) {
-      setError(
-        t(
-          result.problem === 'note'
-            ? 'noteRequired'
-            : result.problem === 'minutes'
-              ? 'minutes'
-              : 'departmentTarget',
-          lang,
-        ),
-      );
+      const problems = {
+        note: 'noteRequired',
+        minutes: 'minutes',
+        department: 'departmentTarget',
+        into: 'mergeInto',
+        occurrences: 'splitRule',
+      } as const;
+      setError(t(problems[result.problem], lang));
       return;
     }
     setBusy(true);
@@ -249,7 +253,7 @@ function Actions({
       onDone(
         await postJson<CaseDetail>(`/api/v1/cases/${encodeURIComponent(detail.id)}/transitions`, result.body),
       );
-      setForm({ note: '', department: '', minutes: '60', into: '' });
+      setForm({ note: '', department: '', minutes: '60', into: '', occurrences: [] });
       setOpen(null);
     } catch (e) {
       setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
@@ -323,6 +327,30 @@ function Actions({
                 onChange={(e) => setForm({ ...form, into: e.target.value })}
               />
             </label>
+          )}
+          {ACTIONS[open]!.fields.includes('occurrences') && (
+            <fieldset className="split-pick">
+              <legend>{t('splitPick', lang)}</legend>
+              {detail.occurrences.map((o) => (
+                <label key={o.id}>
+                  <input
+                    type="checkbox"
+                    name="occurrence"
+                    value={o.id}
+                    checked={form.occurrences.includes(o.id)}
+                    onChange={(e) =>
+                      setForm({
+                        ...form,
+                        occurrences: e.target.checked
+                          ? [...form.occurrences, o.id]
+                          : form.occurrences.filter((id) => id !== o.id),
+                      })
+                    }
+                  />
+                  {dateTime(o.reportedAt)} · {sourceName(o.source, lang)} · {o.description}
+                </label>
+              ))}
+            </fieldset>
           )}
           <label>
             {t('note', lang)}

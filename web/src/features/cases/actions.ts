@@ -6,8 +6,8 @@ export interface ActionSpec {
   en: string;
   /** A note (reason) must be given. */
   note: boolean;
-  /** Extra fields the form asks for. */
-  fields: ('department' | 'minutes' | 'into')[];
+  /** Extra fields the form asks for (`occurrences`: which of the case's reports, by checkbox). */
+  fields: ('department' | 'minutes' | 'into' | 'occurrences')[];
   /** Moves the case forward on its main path: shown as the primary button. */
   primary: boolean;
 }
@@ -40,6 +40,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   resume: spec('恢复(解除挂账)', 'Resume'),
   reopen: spec('重新打开', 'Reopen', { note: true }),
   merge: spec('合并', 'Merge', { fields: ['into'] }),
+  split: spec('拆分', 'Split', { note: true, fields: ['occurrences'] }),
   comment: spec('备注', 'Comment', { note: true }),
 };
 
@@ -48,7 +49,6 @@ const TIMELINE_ONLY: Record<string, { zh: string; en: string }> = {
   report: { zh: '上报', en: 'Reported' },
   occurrence: { zh: '重复上报归并', en: 'Duplicate report attached' },
   escalate: { zh: '超期升级督办', en: 'Overdue: escalated' },
-  split: { zh: '拆分', en: 'Split' },
   split_in: { zh: '拆分新建', en: 'Split from another case' },
   merge_in: { zh: '合并转入', en: 'Merged in' },
 };
@@ -60,18 +60,23 @@ export function actionName(action: string, lang: Lang): string {
 
 /**
  * The actions to offer, from the case's `allowedActions` (the server decides what is allowed):
- * the main-path step first, then the rest; split is left to the API (it needs occurrence picking).
+ * the main-path step first, then the rest. Split needs two reports at least (it moves some, never
+ * all, of them to a new case), so a case with one is not offered it.
  */
-export function offeredActions(allowed: readonly string[]): string[] {
-  const known = allowed.filter((a) => ACTIONS[a] !== undefined);
+export function offeredActions(allowed: readonly string[], occurrences = 2): string[] {
+  const known = allowed.filter((a) => ACTIONS[a] !== undefined && (a !== 'split' || occurrences > 1));
   return [...known.filter((a) => ACTIONS[a]!.primary), ...known.filter((a) => !ACTIONS[a]!.primary)];
 }
 
 /** The body of POST /cases/{id}/transitions for a filled-in form, or the problem with it. */
 export function transitionBody(
   action: string,
-  form: { note: string; department: string; minutes: string; into: string },
-): { body: Record<string, unknown> } | { problem: 'note' | 'department' | 'minutes' | 'into' } {
+  form: { note: string; department: string; minutes: string; into: string; occurrences?: string[] },
+  /** How many reports the case has (split moves some, not all). */
+  occurrenceCount = 0,
+):
+  | { body: Record<string, unknown> }
+  | { problem: 'note' | 'department' | 'minutes' | 'into' | 'occurrences' } {
   const s = ACTIONS[action];
   if (!s) return { body: { action } };
   const note = form.note.trim();
@@ -91,6 +96,11 @@ export function transitionBody(
   if (s.fields.includes('into')) {
     if (form.into.trim() === '') return { problem: 'into' };
     body.into = form.into.trim();
+  }
+  if (s.fields.includes('occurrences')) {
+    const picked = form.occurrences ?? [];
+    if (picked.length === 0 || picked.length >= occurrenceCount) return { problem: 'occurrences' };
+    body.occurrences = picked;
   }
   return { body };
 }

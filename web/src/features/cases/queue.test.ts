@@ -62,11 +62,28 @@ describe('the queue', () => {
 
 describe('case actions', () => {
   it('offers only what the server allows, the main-path step first', () => {
-    expect(offeredActions(['comment', 'verify_fail', 'verify_pass', 'split'])).toEqual([
+    expect(offeredActions(['comment', 'verify_fail', 'verify_pass', 'bogus'])).toEqual([
       'verify_pass',
       'comment',
       'verify_fail',
     ]);
+    // Split moves some, never all, of the reports: offered from two reports on.
+    expect(offeredActions(['comment', 'split'], 1)).toEqual(['comment']);
+    expect(offeredActions(['comment', 'split'], 3)).toEqual(['comment', 'split']);
+  });
+
+  it('asks a split for a note and some, not all, of the case’s reports', () => {
+    const form = { note: '另一处占道', department: '', minutes: '', into: '' };
+    expect(transitionBody('split', { ...form, occurrences: [] }, 3)).toEqual({ problem: 'occurrences' });
+    expect(transitionBody('split', { ...form, occurrences: ['a', 'b', 'c'] }, 3)).toEqual({
+      problem: 'occurrences',
+    });
+    expect(transitionBody('split', { ...form, note: '', occurrences: ['a'] }, 3)).toEqual({
+      problem: 'note',
+    });
+    expect(transitionBody('split', { ...form, occurrences: ['a', 'c'] }, 3)).toEqual({
+      body: { action: 'split', note: '另一处占道', occurrences: ['a', 'c'] },
+    });
   });
 
   it('asks for a note where the lifecycle requires one, and for the fields an action needs', () => {
