@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { openStorage } from './storage.js';
 
 describe('loadConfig', () => {
   it('has defaults that run the embedded stack', () => {
@@ -8,6 +11,23 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info' });
     expect(config.dataDir).toBe(path.resolve('./var'));
     expect(config).toMatchObject({ demo: false, metricsPublic: true, adminPassword: undefined });
+  });
+
+  it('sets the SQLite page cache per connection, 64 MiB unless told', async () => {
+    expect(loadConfig({}).sqliteCacheMiB).toBe(64);
+    expect(() => loadConfig({ CITYOPS_SQLITE_CACHE_MIB: '1' })).toThrow(ConfigError);
+    const config = loadConfig({ CITYOPS_SQLITE_CACHE_MIB: '256' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityops-cache-'));
+    const storage = await openStorage({ ...config, dataDir: dir });
+    try {
+      expect(storage.database.engine === 'sqlite' && storage.database.cacheMiB).toBe(256);
+      if (storage.database.engine === 'sqlite') {
+        expect(storage.database.db.pragma('cache_size', { simple: true })).toBe(-256 * 1024);
+      }
+    } finally {
+      await storage.database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads switches as on/off', () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_SQLITE_CACHE_MIB } from './platform/db/database.js';
 import { parseAlarmCaseOptions, type AlarmCaseOptions } from './intake/alarm-case-policy.js';
 import { parseDetectionRules, type DetectionClass, type DetectionRule } from './intake/detection-rules.js';
 
@@ -9,6 +10,8 @@ export interface Config {
   dataDir: string;
   /** postgres://… selects PostgreSQL; undefined selects the embedded SQLite file under dataDir. */
   databaseUrl: string | undefined;
+  /** SQLite page cache per connection, MiB (CITYOPS_SQLITE_CACHE_MIB). */
+  sqliteCacheMiB: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body in bytes. */
   bodyLimit: number;
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir: path.resolve(env.CITYOPS_DATA_DIR?.trim() || './var'),
     databaseUrl,
+    sqliteCacheMiB: integer(env, 'CITYOPS_SQLITE_CACHE_MIB', DEFAULT_SQLITE_CACHE_MIB, 2, 65_536),
     logLevel,
     bodyLimit: integer(env, 'CITYOPS_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     adminPassword: adminPassword(env),

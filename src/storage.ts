@@ -97,12 +97,14 @@ export interface Storage {
 }
 
 /** Opens the configured database (SQLite under dataDir unless databaseUrl is set) and migrates it. */
-export async function openStorage(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<Storage> {
+export async function openStorage(
+  config: Pick<Config, 'dataDir' | 'databaseUrl'> & Partial<Pick<Config, 'sqliteCacheMiB'>>,
+): Promise<Storage> {
   let database: Database;
   try {
     database = config.databaseUrl
       ? await openPostgres(config.databaseUrl)
-      : openSqlite(path.join(config.dataDir, 'cityops.sqlite'));
+      : openSqlite(path.join(config.dataDir, 'cityops.sqlite'), { cacheMiB: config.sqliteCacheMiB });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const where = config.databaseUrl

@@ -72,7 +72,10 @@ export class CaseWriterThread {
     if (database.location === ':memory:') {
       throw new Error('CaseWriterThread needs a SQLite file, not :memory:');
     }
-    this.worker = startModuleWorker(import.meta.url, 'case-writer.worker', { location: database.location });
+    this.worker = startModuleWorker(import.meta.url, 'case-writer.worker', {
+      location: database.location,
+      cacheMiB: database.cacheMiB,
+    });
     // Referenced only while a call is outstanding, so an idle writer does not keep the process alive.
     this.worker.on('message', (response: CaseWriterResponse) => this.settle(response));
     this.ready = new Promise<void>((resolve, reject) =>

@@ -5,8 +5,8 @@ import { openSqlite } from '../platform/db/sqlite.js';
 import { CaseBatchWriter } from './case-batch-writer.js';
 import { sendError, type CaseWriterRequest, type CaseWriterResponse } from './case-writer-thread.js';
 
-const { location } = workerData as { location: string };
-const database = openSqlite(location);
+const { location, cacheMiB } = workerData as { location: string; cacheMiB: number };
+const database = openSqlite(location, { cacheMiB });
 const writer = new CaseBatchWriter(database.db);
 const port = parentPort!;
 

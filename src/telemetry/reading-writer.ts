@@ -57,6 +57,7 @@ export class ReadingWriter implements ReadingRepository {
     this.reads = new SqliteReadingRepository(database);
     this.worker = startModuleWorker(import.meta.url, 'reading-writer.worker', {
       location: database.location,
+      cacheMiB: database.cacheMiB,
     });
     // Referenced only while a call is outstanding: an idle writer does not keep the process alive,
     // a busy one does (so `await store.append(…)` at the end of a script still completes).

@@ -6,8 +6,8 @@ import { openSqlite } from '../platform/db/sqlite.js';
 import { SqliteReadingRepository } from './reading.repository.sqlite.js';
 import type { WriterRequest, WriterResponse } from './reading-writer.js';
 
-const { location } = workerData as { location: string };
-const database = openSqlite(location);
+const { location, cacheMiB } = workerData as { location: string; cacheMiB: number };
+const database = openSqlite(location, { cacheMiB });
 const repository = new SqliteReadingRepository(database);
 const port = parentPort!;
 

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { SqliteDatabase } from './database.js';
+import { DEFAULT_SQLITE_CACHE_MIB, type SqliteDatabase } from './database.js';
 
 /** Opens (creating if needed) the embedded SQLite database; `file` may be ':memory:'. */
-export function openSqlite(file: string): SqliteDatabase {
+export function openSqlite(file: string, options: { cacheMiB?: number } = {}): SqliteDatabase {
+  const cacheMiB = options.cacheMiB ?? DEFAULT_SQLITE_CACHE_MIB;
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
   // WAL lets readers run beside the single writer; synchronous=FULL makes a committed
@@ -14,13 +15,15 @@ export function openSqlite(file: string): SqliteDatabase {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // 64 MiB of page cache instead of 2 MiB: with millions of cases the hot index pages (the
-  // newest entries of each county, status and category) stay in memory between commits.
-  db.pragma('cache_size = -65536');
+  // 64 MiB of page cache by default instead of SQLite's 2 MiB: with millions of cases the hot
+  // index pages (the newest entries of each county, status and category) stay in memory between
+  // commits. Each connection has its own: the HTTP thread's and each writer thread's.
+  db.pragma(`cache_size = ${-cacheMiB * 1024}`);
   return {
     engine: 'sqlite',
     db,
     location: file,
+    cacheMiB,
     close: () => {
       if (db.open) db.close();
       return Promise.resolve();
