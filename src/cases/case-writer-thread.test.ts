@@ -165,4 +165,19 @@ describe('case writer thread', () => {
       await cli.database.close();
     }
   });
+
+  it('commits on the caller’s thread after the writer thread died', async () => {
+    await service.report(buildReport({ lon: 106.3, lat: 29.8, reportedAt: T0 }), EVERYTHING);
+    // No public way to crash it: end the worker from outside, as a fatal error in it would.
+    const thread = (repository as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    await thread.worker.terminate();
+    // The group in flight when it died fails; the ones after it are written here.
+    await service
+      .report(buildReport({ lon: 106.4, lat: 29.8, reportedAt: T0 }), EVERYTHING)
+      .catch(() => undefined);
+    expect(repository.writesOnThread).toBe(false);
+    const after = await service.report(buildReport({ lon: 106.5, lat: 29.8, reportedAt: T0 }), EVERYTHING);
+    expect(await repository.get(after.caseId)).not.toBeNull();
+    expect((await verifyAuditChain(repository)).ok).toBe(true);
+  });
 });

@@ -86,6 +86,11 @@ export class CaseWriterThread {
     this.worker.on('exit', (code) => this.fail(new Error(`case writer thread exited (code ${code})`)));
   }
 
+  /** True once the thread has exited or failed (or was closed): it takes no more groups. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Commits a group; each caller's outcome comes back as CaseBatchWriter.write gives it. */
   async write(batch: CommitBatch): Promise<CommitOutcome[]> {
     const response = await this.call({ id: 0, method: 'write', batch });

@@ -185,6 +185,9 @@ export class SqliteCaseRepository implements CaseRepository {
       });
     } catch (error) {
       for (const item of group) item.reject(error);
+      // A writer thread that died (it answers statement errors; only a crash of the thread gets
+      // here) would fail every later commit: the groups after it are written on this thread.
+      if (this.thread?.failed) this.thread = undefined;
     } finally {
       this.inFlight--;
       if (this.pending.length > 0) this.schedule();
