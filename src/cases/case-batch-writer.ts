@@ -29,16 +29,6 @@ export function conflict(caseId: string): AppError {
   return new AppError('CASE_CONFLICT', `Case ${caseId} changed meanwhile; read it again and retry.`);
 }
 
-/**
- * The SQLite side of a group commit, synchronous and connection-bound, so it runs the same on the
- * caller's thread (SQLite in memory, CLI tools) and on the case writer thread (CaseWriterThread).
- *
- * All callers' changes go into one transaction, so one fsync (synchronous=FULL) makes them all
- * durable. A conflict fails that caller's changes only, and only its outcome carries the error:
- * the group is then written again with each caller's changes in their own savepoint. The audit chain's head is read once per
- * transaction and carried; a caller rolled back leaves it where it was. Statistics deltas of the
- * callers that succeeded are summed and upserted once per row, in key order.
- */
 /** A caller's failure in the optimistic pass: the group is written again, a savepoint per caller. */
 class CallerFailed extends Error {
   constructor(readonly failure: unknown) {
@@ -46,6 +36,17 @@ class CallerFailed extends Error {
   }
 }
 
+/**
+ * The SQLite side of a group commit, synchronous and connection-bound, so it runs the same on the
+ * caller's thread (SQLite in memory, CLI tools) and on the case writer thread (CaseWriterThread).
+ *
+ * All callers' changes go into one transaction, so one fsync (synchronous=FULL) makes them all
+ * durable. A conflict fails that caller's changes only, and only its outcome carries the error:
+ * the group is then written again with each caller's changes in their own savepoint. The audit
+ * chain's head is read once per transaction and carried; a caller rolled back leaves it where it
+ * was. Statistics deltas of the callers that succeeded are summed and upserted once per row, in
+ * key order.
+ */
 export class CaseBatchWriter {
   private readonly statements: StatementCache;
   private readonly savepoint: (

@@ -30,7 +30,7 @@ export type CaseWriterResponse =
 /** An error made ready for postMessage. */
 export function sendError(error: unknown): SentError {
   const e = error instanceof Error ? error : new Error(String(error));
-  const code = (error as { code?: unknown }).code;
+  const code = (e as { code?: unknown }).code;
   return {
     name: e.name,
     message: e.message,

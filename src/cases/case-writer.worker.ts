@@ -1,5 +1,5 @@
 // The thread behind CaseWriterThread: its own connection to the SQLite file, one group commit per
-// message, in arrival order (the repository sends the next group only after this one's answer).
+// message, in arrival order (the repository may send the next group before this one's answer).
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from '../platform/db/sqlite.js';
 import { CaseBatchWriter } from './case-batch-writer.js';
