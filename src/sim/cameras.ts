@@ -1,4 +1,5 @@
 import { seededRandom } from '../platform/random.js';
+import { DEFAULT_DETECTION_RULES } from '../intake/detection-rules.js';
 import type { Fleet } from './fleet.js';
 import type { Credential, SimHttp } from './http-client.js';
 import type { IncidentBook } from './incident-book.js';
@@ -16,17 +17,8 @@ export interface ClassRule {
   windowSeconds: number;
 }
 
-/** The server's defaults, used when the rules cannot be read. */
-export const DEFAULT_CLASS_RULES: ClassRule[] = [
-  { class: 'street_vending', minConfidence: 0.6, minDetections: 3, windowSeconds: 120 },
-  { class: 'illegal_parking', minConfidence: 0.7, minDetections: 3, windowSeconds: 300 },
-  { class: 'garbage_overflow', minConfidence: 0.6, minDetections: 2, windowSeconds: 600 },
-  { class: 'road_waterlogging', minConfidence: 0.6, minDetections: 2, windowSeconds: 300 },
-  { class: 'road_damage', minConfidence: 0.6, minDetections: 2, windowSeconds: 3600 },
-  { class: 'fire_smoke', minConfidence: 0.5, minDetections: 1, windowSeconds: 0 },
-  { class: 'crowd_gathering', minConfidence: 0.7, minDetections: 3, windowSeconds: 300 },
-  { class: 'construction_debris', minConfidence: 0.6, minDetections: 2, windowSeconds: 1800 },
-];
+/** The server's defaults (its own table), used when the rules cannot be read. */
+export const DEFAULT_CLASS_RULES: ClassRule[] = Object.values(DEFAULT_DETECTION_RULES);
 
 // What the city's cameras see on an ordinary day, by share of events.
 const MIX: [cls: string, weight: number][] = [

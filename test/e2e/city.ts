@@ -4,6 +4,7 @@
  * district, readings that follow a daily-looking wave with a few out of range (so alarms fire),
  * and cases reported by operators.
  */
+import { seededRandom } from '../../src/platform/random.js';
 
 interface Feature {
   properties: { code: string; name: string };
@@ -24,17 +25,8 @@ export const TYPES: { type: string; base: number; swing: number; bad: number }[]
   { type: 'river_dissolved_oxygen', base: 7.5, swing: 0.8, bad: 2 },
 ];
 
-/** A deterministic pseudo-random sequence (mulberry32), so every run seeds the same city. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random sequence, so every run seeds the same city. */
+export const random = seededRandom;
 
 function inside(point: [number, number], ring: number[][]): boolean {
   let hit = false;
