@@ -27,12 +27,10 @@
 //    performance.now(), which the worker thread and the main thread share). The same minus the
 //    moment the request was sent is printed beside it (includes the ingest ack latency).
 // Run: npx tsx bench/alarms.bench.ts — the last line is the verdict.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { AlarmEngine, type EngineCounters } from '../src/alarms/alarm-engine.js';
@@ -43,6 +41,7 @@ import { loadDivisions } from '../src/jurisdictions/geo-data.js';
 import type { ReadingBatch } from '../src/telemetry/reading.types.js';
 import { SENSOR_TYPES } from '../src/telemetry/sensor-types.js';
 import type { NewSensorRecord } from '../src/telemetry/sensor.repository.js';
+import { fmt, peakMiB, percentile, runPhase } from './bench-support.js';
 
 const SENSORS = 100_000;
 /** Readings per process() call in the engine-alone run. */
@@ -150,12 +149,7 @@ function noise(i: number, n: number): number {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-const percentile = (values: readonly number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 const clock = (): number => performance.timeOrigin + performance.now();
-const peakMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
 async function openApp(dir: string): Promise<{ app: FastifyInstance; registerMs: number; fleet: Fleet }> {
   const app = await build(
@@ -575,19 +569,9 @@ if (phase === 'engine' || phase === 'http') {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 } else {
-  const run = <T>(which: string): T => {
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), which], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (child.status !== 0) throw new Error(`${which} phase failed (exit ${child.status ?? child.signal})`);
-    return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
-  };
+  const run = <T>(which: string): T => runPhase<T>(import.meta.url, which);
   const e = run<EngineFigures>('engine');
   const h = run<HttpFigures>('http');
-  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const ms = (n: number): string => `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`;
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const without = mean(h.runs.filter((r) => !r.engine).map((r) => r.rate));

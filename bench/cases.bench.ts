@@ -33,7 +33,6 @@
 // Run: npx tsx bench/cases.bench.ts — the last line is the verdict. CITYOPS_BENCH_CASES=200000 for
 // a quick look; CITYOPS_BENCH_STAGE_STATS=0 seeds no stage-time histograms (faster, but stats()
 // then skips their part); also CITYOPS_BENCH_SEED, _REPS, _CREATE_MS, _WORKERS, _DROP_INDEXES=0.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,6 +83,7 @@ import {
   type SeedFigures,
   type SeedMarker,
 } from './case-seed.js';
+import { fmt, peakMiB, percentile, runPhase } from './bench-support.js';
 
 const CASES = Number(process.env.CITYOPS_BENCH_CASES ?? 20_000_000);
 const SEED = Number(process.env.CITYOPS_BENCH_SEED ?? 20_240_501);
@@ -109,16 +109,11 @@ const MARKER = path.join(DATA_DIR, 'seeded.json');
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-const percentile = (values: readonly number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 const summary = (xs: readonly number[]) => ({
   p50: percentile(xs, 50),
   p95: percentile(xs, 95),
   p99: percentile(xs, 99),
 });
-const peakMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
 async function openApp(dir: string): Promise<FastifyInstance> {
   const cache = APP_CACHE_MIB > 0 ? { CITYOPS_SQLITE_CACHE_MIB: String(APP_CACHE_MIB) } : {};
@@ -669,17 +664,7 @@ if (phase === 'seed' || phase === 'baseline' || phase === 'measure') {
         : await measurePhase();
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } else {
-  const run = <T>(which: string): T => {
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), which], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (child.status !== 0) throw new Error(`${which} phase failed (exit ${child.status ?? child.signal})`);
-    return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
-  };
-  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+  const run = <T>(which: string): T => runPhase<T>(import.meta.url, which);
   const ms = (n: number): string => `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`;
   const bytes = (n: number): string =>
     n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;

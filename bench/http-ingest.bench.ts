@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { build } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { NewSensorRecord } from '../src/telemetry/sensor.repository.js';
+import { fmt } from './bench-support.js';
 
 const SENSORS = 100_000;
 const BATCH = 1_000;
@@ -133,7 +134,6 @@ fs.rmSync(dir, { recursive: true, force: true });
 const sorted = [...result.latencies].sort((a, b) => a - b);
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const rate = result.sent / result.seconds;
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(
   `setup: ${fmt(SENSORS)} sensors registered in ${registerMs.toFixed(0)} ms; ${CLIENTS} keep-alive clients in a worker thread, ${fmt(BATCH)} readings per request, ${RUN_MS / 1000} s`,
 );

@@ -5,16 +5,15 @@
 // batch. Then query latency against the same-run baseline table: the latest value of 100,000 sensors,
 // and a 24-hour series at 1-minute buckets. Each side runs in its own process, so peak RSS is its own.
 // Run: npx tsx bench/ingest.bench.ts — the last line is the verdict.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { openSqlite } from '../src/platform/db/sqlite.js';
 import { seededRandom } from '../src/platform/random.js';
 import { openEngineOnFile } from '../src/test-support/telemetry-engine.js';
 import { HOUR_MS, type Reading } from '../src/telemetry/reading.types.js';
+import { fmt, percentile, runPhase } from './bench-support.js';
 
 const SENSORS = 100_000;
 const BATCH = 1_000;
@@ -88,11 +87,6 @@ function querySensorData(end: number): Reading[] {
   }
   return out;
 }
-
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 
 async function timeEach(runs: number, fn: (i: number) => unknown): Promise<number[]> {
   const times: number[] = [];
@@ -265,19 +259,10 @@ if (phase === 'ours' || phase === 'paced' || phase === 'baseline') {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 } else {
-  const run = <T>(which: string): T => {
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), which], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
-    });
-    if (child.status !== 0) throw new Error(`${which} phase failed (exit ${child.status ?? child.signal})`);
-    return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
-  };
+  const run = <T>(which: string): T => runPhase<T>(import.meta.url, which);
   const o = run<Figures>('ours');
   const p = run<Paced>('paced');
   const b = run<Figures>('baseline');
-  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const ms = (n: number): string => `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`;
   console.log(
     `engine level (ReadingStore.append; HTTP/MQTT not included): ${fmt(SENSORS)} sensors, batches of ${fmt(BATCH)}, ` +

@@ -11,6 +11,7 @@ import { SpatialIndex } from '../src/jurisdictions/spatial-index.js';
 import { JurisdictionService } from '../src/jurisdictions/jurisdiction.service.js';
 import { memoryStorage } from '../src/test-support/app.js';
 import { seededRandom } from '../src/platform/random.js';
+import { fmt } from './bench-support.js';
 
 const TARGET = 1_000_000;
 const RUN_MS = 2500;
@@ -115,7 +116,6 @@ const baseline = throughput(() => {
   return hits;
 });
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pct = (n: number): string => `${(100 * n).toFixed(1)}%`;
 console.log(`data: ${units.length} units, ${boundaries.size} boundaries loaded in ${loadMs.toFixed(0)} ms`);
 console.log(

@@ -18,6 +18,7 @@ import { SILENT_LOG } from '../src/telemetry/mqtt/mqtt-log.js';
 import type { RegisteredSensor } from '../src/telemetry/sensor-index.js';
 import { buildRegisteredSensor } from '../src/test-support/sensor-factories.js';
 import { TelemetryIngest } from '../src/telemetry/telemetry-ingest.js';
+import { fmt } from './bench-support.js';
 
 const SENSORS = 100_000;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -169,8 +170,6 @@ async function ours(job: Omit<Job, 'port'>): Promise<Result & { appended: number
   await broker.close();
   return { ...result, appended };
 }
-
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 const publisherJob = process.env.CITYOPS_BENCH_PUBLISH;
 if (publisherJob !== undefined) {

@@ -17,6 +17,7 @@ import { CityGeo } from '../src/sim/city-geo.js';
 import { buildFleet, sensorRows } from '../src/sim/fleet.js';
 import { startInProcessSimulator, type WorkerStatus } from '../src/sim/in-process.js';
 import { loadScenario } from '../src/sim/scenario.js';
+import { fmt } from './bench-support.js';
 
 const SECONDS = Number(process.env.SIM_BENCH_SECONDS ?? 20);
 const scenario = loadScenario('stress');
@@ -32,7 +33,6 @@ const env = (dir: string) => ({
   CITYOPS_SIM_SENSORS: String(SENSORS),
   CITYOPS_SIM_BACKFILL_HOURS: '0',
 });
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // ── the simulator ────────────────────────────────────────────────────────────────────────────
 const simDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityops-sim-bench-'));
