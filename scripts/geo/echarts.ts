@@ -61,7 +61,7 @@ export interface Outline {
 }
 
 function readMap(file: string): { features: EncodedFeature[]; scale: number } {
-  const map = readPackageJson('echarts', `map/json/province/${file}`) as EncodedMap;
+  const map = readPackageJson('echarts4', `map/json/province/${file}`) as EncodedMap;
   if (!map.UTF8Encoding) throw new Error(`echarts ${file}: expected UTF8Encoding`);
   return { features: map.features, scale: map.UTF8Scale ?? 1024 };
 }

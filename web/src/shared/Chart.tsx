@@ -1,13 +1,23 @@
 import { useEffect, useRef } from 'react';
-import * as echarts from 'echarts/lib/echarts';
-import 'echarts/lib/chart/line';
-import 'echarts/lib/component/grid';
-import 'echarts/lib/component/tooltip';
-import 'echarts/lib/component/markArea';
-import 'echarts/lib/component/markLine';
+import * as echarts from 'echarts/core';
+import type { EChartsCoreOption } from 'echarts/core';
+import { LineChart } from 'echarts/charts';
+import { GridComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+// Only what the dashboard draws is bundled: the core, the line chart, four components and the
+// canvas renderer (the whole of ECharts would add ~350 KiB gzipped to the initial JS).
+echarts.use([
+  LineChart,
+  GridComponent,
+  TooltipComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  CanvasRenderer,
+]);
 
 /** An ECharts chart that follows its option and its box's size. */
-export function Chart({ option, className }: { option: object; className?: string }) {
+export function Chart({ option, className }: { option: EChartsCoreOption; className?: string }) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {

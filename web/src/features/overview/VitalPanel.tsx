@@ -1,3 +1,4 @@
+import type { EChartsCoreOption } from 'echarts/core';
 import { useMemo } from 'react';
 import { Chart } from '../../shared/Chart';
 import { measure, percent, count } from '../../shared/format';
@@ -5,7 +6,7 @@ import { t, type Lang } from '../../shared/i18n';
 import type { OverviewDomain } from '../../shared/types';
 
 /** A sparkline: the headline figure's history (or the normal share where no value reports). */
-export function sparklineOption(values: (number | null)[], color: string): object {
+export function sparklineOption(values: (number | null)[], color: string): EChartsCoreOption {
   return {
     animation: false,
     grid: { left: 0, right: 0, top: 2, bottom: 2 },

@@ -1,3 +1,4 @@
+import type { EChartsCoreOption } from 'echarts/core';
 import type { Alarm, Series, SensorType } from '../../shared/types';
 
 /** The ranges the sensor page offers, each at the resolution the store keeps for it. */
@@ -26,7 +27,7 @@ export function seriesOption(
   type: SensorType | undefined,
   alarms: readonly Alarm[],
   range: { from: number; to: number },
-): object {
+): EChartsCoreOption {
   const raw = series.bucket === 'raw';
   const points = series.points.map((p) => [Date.parse(p.ts), raw ? (p.value ?? null) : (p.avg ?? null)]);
   const band = raw ? [] : series.points.map((p) => [Date.parse(p.ts), p.min ?? null, p.max ?? null]);
