@@ -231,6 +231,7 @@ describe('the county commander’s overview and workbench', () => {
           }),
       )
       .toBeGreaterThan(500);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sensor-chart.png') });
     expect(await page.locator('.sensor-page table.alarms tbody tr').count()).toBeGreaterThanOrEqual(1);
     await page.close();
   });
