@@ -1,4 +1,5 @@
-// Cases at city scale (issue 5): N cases (CITYOPS_BENCH_CASES, default 20,000,000) over Chongqing's
+// Cases at city scale (issue 5): N cases (CITYOPS_BENCH_CASES, default 1,000,000; `npm run bench --
+// --full` sets 20,000,000) over Chongqing's
 // 1,031 townships and the two years before the seed, on the production path (the app built by
 // build(), its SQLite file with WAL + synchronous=FULL, cases committed on their writer thread),
 // measured at the service level: the
@@ -85,7 +86,7 @@ import {
 } from './case-seed.js';
 import { fmt, peakMiB, percentile, runPhase } from './bench-support.js';
 
-const CASES = Number(process.env.CITYOPS_BENCH_CASES ?? 20_000_000);
+const CASES = Number(process.env.CITYOPS_BENCH_CASES ?? 1_000_000);
 const SEED = Number(process.env.CITYOPS_BENCH_SEED ?? 20_240_501);
 const STAGE_STATS = process.env.CITYOPS_BENCH_STAGE_STATS !== '0';
 const DROP_INDEXES = process.env.CITYOPS_BENCH_DROP_INDEXES !== '0';
