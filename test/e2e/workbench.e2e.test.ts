@@ -216,21 +216,17 @@ describe('the county commander’s overview and workbench', () => {
     await page.goto(`${base}/sensors/e2e-gas-1`);
     await page.waitForSelector('.series-chart canvas');
     // The chart really drew (ECharts 6): its canvas has a good share of painted pixels, not a blank box.
-    await expect
-      .poll(() =>
-        page
-          .locator('.series-chart canvas')
-          .first()
-          .evaluate((canvas: HTMLCanvasElement) => {
-            const context = canvas.getContext('2d');
-            if (!context || canvas.width === 0) return 0;
-            const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            let painted = 0;
-            for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) painted++;
-            return painted;
-          }),
-      )
-      .toBeGreaterThan(500);
+    // A string body: the server's tsconfig has no DOM types, and this runs in the page.
+    const paintedPixels = `(() => {
+      const canvas = document.querySelector('.series-chart canvas');
+      const context = canvas && canvas.width > 0 ? canvas.getContext('2d') : null;
+      if (!context) return 0;
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+      return painted;
+    })()`;
+    await expect.poll(() => page.evaluate<number>(paintedPixels)).toBeGreaterThan(500);
     await page.screenshot({ path: path.join(ARTIFACTS, 'sensor-chart.png') });
     expect(await page.locator('.sensor-page table.alarms tbody tr').count()).toBeGreaterThanOrEqual(1);
     await page.close();
