@@ -31,6 +31,7 @@ import { AlarmService } from './alarms/alarm.service.js';
 import { caseRoutes } from './cases/case.routes.js';
 import { CaseService } from './cases/case.service.js';
 import { startCaseJobs } from './cases/case-jobs.js';
+import { startAuditJobs } from './cases/audit-head-export.js';
 import { SqliteCaseRepository } from './cases/case.repository.sqlite.js';
 import { cameraRoutes } from './intake/camera.routes.js';
 import type { CameraService } from './intake/camera.service.js';
@@ -186,6 +187,12 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       intervalMs: 60_000,
       onError: (error) => app.log.error({ err: error }, 'case deadline check failed'),
     });
+    const auditJobs = await startAuditJobs(caseRepository, {
+      algorithm: config.auditHash,
+      dir: config.auditHeadDir,
+      intervalMs: config.auditHeadExportMinutes * 60_000,
+      onError: (error) => app.log.error({ err: error }, 'audit head export failed'),
+    });
     const { cameras, intake } = createIntake({
       repositories: storage.repositories,
       cases,
@@ -229,6 +236,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       await bus.drain();
       await alarmEngine.close();
       await caseJobs.close();
+      await auditJobs.close();
       await bus.close();
       if (caseRepository instanceof SqliteCaseRepository) await caseRepository.stopWriterThread();
       if (ownsStorage) await storage.database.close();

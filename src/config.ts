@@ -48,6 +48,10 @@ export interface Config {
   detectionRules: Record<DetectionClass, DetectionRule>;
   /** Which alarms open cases (severities, domains); no domains turns the alarm → case policy off. */
   alarmCases: AlarmCaseOptions;
+  /** The case audit chain: the hash new links use, and where and how often its head is exported (docs/cases.md). */
+  auditHash: 'sha256' | 'sm3';
+  auditHeadDir: string;
+  auditHeadExportMinutes: number;
   /** The city simulator that `npm start` runs beside the server (docs/simulator.md). */
   sim: SimConfig;
 }
@@ -145,7 +149,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestMaxAheadSeconds: integer(env, 'CITYOPS_INGEST_MAX_AHEAD_SECONDS', 300, 0, 86_400),
     ...mqttConfig(env),
     ...intakeConfig(env),
+    ...auditConfig(env),
     sim: simConfig(env),
+  };
+}
+
+function auditConfig(
+  env: NodeJS.ProcessEnv,
+): Pick<Config, 'auditHash' | 'auditHeadDir' | 'auditHeadExportMinutes'> {
+  const auditHash = env.CITYOPS_AUDIT_HASH?.trim().toLowerCase() || 'sha256';
+  if (auditHash !== 'sha256' && auditHash !== 'sm3') {
+    throw new ConfigError('CITYOPS_AUDIT_HASH', `must be sha256 or sm3, got "${env.CITYOPS_AUDIT_HASH}"`);
+  }
+  const dataDir = path.resolve(env.CITYOPS_DATA_DIR?.trim() || './var');
+  return {
+    auditHash,
+    auditHeadDir: path.resolve(env.CITYOPS_AUDIT_HEAD_DIR?.trim() || path.join(dataDir, 'audit-heads')),
+    // Hourly by default; 0 turns the export off.
+    auditHeadExportMinutes: integer(env, 'CITYOPS_AUDIT_HEAD_EXPORT_MINUTES', 60, 0, 7 * 24 * 60),
   };
 }
 

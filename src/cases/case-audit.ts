@@ -3,12 +3,29 @@ import type { CaseEventRecord } from './case.types.js';
 
 /**
  * The audit chain (审计链): every case event is one link. Each stores the previous link's hash and
- * its own SHA-256 over a canonical serialisation of its content, so changing, deleting or
- * reordering any stored event breaks the chain from that point on.
+ * its own hash (SHA-256 or SM3) over a canonical serialisation of its content, so changing,
+ * deleting or reordering any stored event breaks the chain from that point on. docs/cases.md
+ * describes the canonical form.
  */
 
 /** The prevHash of the first link. */
 export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The chain's hash functions: SHA-256, or SM3 (GB/T 32905-2016), which national cryptography
+ * rules (商用密码) favour. Each link says which it used: an SM3 hash is stored as `sm3:<hex>`, a
+ * SHA-256 one as bare hex (as every link was before SM3), so a chain that switches stays
+ * verifiable link by link.
+ */
+export const AUDIT_HASHES = ['sha256', 'sm3'] as const;
+
+/** One of AUDIT_HASHES. */
+export type AuditHash = (typeof AUDIT_HASHES)[number];
+
+/** The hash function a stored link hash was made with. */
+export function hashAlgorithmOf(hash: string): AuditHash {
+  return hash.startsWith('sm3:') ? 'sm3' : 'sha256';
+}
 
 /** JSON with object keys sorted at every depth: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -29,7 +46,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** The hash of one link: over every field but `hash` itself, prevHash included. */
-export function eventHash(event: Omit<CaseEventRecord, 'hash'>): string {
+export function eventHash(event: Omit<CaseEventRecord, 'hash'>, algorithm: AuditHash = 'sha256'): string {
   const content = canonicalJson([
     event.seq,
     event.caseId,
@@ -43,13 +60,15 @@ export function eventHash(event: Omit<CaseEventRecord, 'hash'>): string {
     event.data,
     event.prevHash,
   ]);
-  return createHash('sha256').update(content).digest('hex');
+  const hex = createHash(algorithm).update(content).digest('hex');
+  return algorithm === 'sm3' ? `sm3:${hex}` : hex;
 }
 
-/** Where a walk of the chain stands between pages. */
+/** Where a walk of the chain stands between pages; `algorithm` is the one new links use. */
 export interface ChainCursor {
   seq: number;
   hash: string;
+  algorithm?: AuditHash;
 }
 
 /** The first broken link, if any. */
@@ -71,7 +90,7 @@ export function checkLinks(
   for (const link of links) {
     if (link.seq !== at.seq + 1) return { broken: { seq: link.seq, caseId: link.caseId, reason: 'gap' } };
     if (link.prevHash !== at.hash) return { broken: { seq: link.seq, caseId: link.caseId, reason: 'prev' } };
-    if (eventHash(link) !== link.hash) {
+    if (eventHash(link, hashAlgorithmOf(link.hash)) !== link.hash) {
       return { broken: { seq: link.seq, caseId: link.caseId, reason: 'hash' } };
     }
     at = { seq: link.seq, hash: link.hash };

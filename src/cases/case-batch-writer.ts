@@ -88,7 +88,9 @@ export class CaseBatchWriter {
     let head: ChainCursor = { seq: 0, hash: '' };
     this.db
       .transaction(() => {
-        head = this.statement('SELECT seq, hash FROM case_audit_head WHERE id = 1').get() as ChainCursor;
+        head = this.statement(
+          'SELECT seq, hash, algorithm FROM case_audit_head WHERE id = 1',
+        ).get() as ChainCursor;
         const start = head.seq;
         // Every case write moves the audit head: if it is not where this writer left it, another
         // process (a CLI import beside the server) wrote cases, which this process's

@@ -151,9 +151,9 @@ export function planCommit(
     }
     for (const event of change.events) {
       const link = { ...event, seq: at.seq + 1, prevHash: at.hash };
-      const linked: CaseEventRecord = { ...link, hash: eventHash(link) };
+      const linked: CaseEventRecord = { ...link, hash: eventHash(link, head.algorithm) };
       events.push(linked);
-      at = { seq: linked.seq, hash: linked.hash };
+      at = { ...at, seq: linked.seq, hash: linked.hash };
       const values = eventValues(linked);
       statements.push({
         build: (p) =>

@@ -118,6 +118,8 @@ const DEADLINE_INDEXES = `
   CREATE INDEX cases_open_department ON cases (department_type, department_unit, (COALESCE(stage_deadline, due_at)), id)
     WHERE is_open = 1;`;
 
+const AUDIT_ALGORITHM = `ALTER TABLE case_audit_head ADD COLUMN algorithm TEXT NOT NULL DEFAULT 'sha256';`;
+
 /**
  * Cases: the catalog (categories, department types, routing rules as JSON documents), cases with
  * their jurisdiction chain in columns (scope filters are index ranges), occurrences (one per
@@ -132,6 +134,13 @@ export const caseMigrations: Migration[] = [
   },
   { id: '0008_case_stats_by_level', sqlite: foldDepartmentsSql(), postgres: foldDepartmentsSql() },
   { id: '0009_case_deadline_queues', sqlite: DEADLINE_INDEXES, postgres: DEADLINE_INDEXES },
+  // The hash function new audit links use (sha256 | sm3), kept with the head it applies to, so the
+  // writer reads it in the same transaction as the head; each link's hash says its own.
+  {
+    id: '0015_case_audit_algorithm',
+    sqlite: AUDIT_ALGORITHM,
+    postgres: AUDIT_ALGORITHM,
+  },
 ];
 
 /**

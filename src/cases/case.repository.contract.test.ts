@@ -385,6 +385,27 @@ describeContract('case repository', (ctx) => {
     ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 
+  it('switches new audit links to SM3 with the chain still verifiable, and reads the head', async () => {
+    const { repositories } = ctx();
+    expect(await repositories.cases.auditHead()).toMatchObject({ algorithm: 'sha256' });
+    await repositories.cases.setAuditHash('sm3');
+    await service.report(buildReport(), EVERYTHING);
+    const head = await repositories.cases.auditHead();
+    expect(head).toMatchObject({ algorithm: 'sm3' });
+    expect(head.hash).toMatch(/^sm3:[0-9a-f]{64}$/);
+    expect(await verifyAuditChain(repositories.cases)).toEqual({
+      ok: true,
+      links: head.seq,
+      head: head.hash,
+    });
+    expect(
+      await verifyAuditChain(repositories.cases, 5000, { seq: head.seq, hash: head.hash }),
+    ).toMatchObject({
+      ok: true,
+    });
+    await repositories.cases.setAuditHash('sha256');
+  });
+
   it('detects an edited, a deleted and a reordered audit row', async () => {
     const { repositories, database } = ctx();
     const ok = await verifyAuditChain(repositories.cases, 7);

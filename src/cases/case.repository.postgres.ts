@@ -26,6 +26,7 @@ import {
   type Row,
 } from './case.sql.js';
 import type { CaseEventRecord, CaseRecord, OccurrenceRecord } from './case.types.js';
+import type { AuditHash, ChainCursor } from './case-audit.js';
 
 /** Builds a statement with `$n` placeholders; returns the SQL and its values. */
 function sql(build: (param: Param) => string): [string, unknown[]] {
@@ -153,8 +154,8 @@ export class PostgresCaseRepository implements CaseRepository {
   async commit(changes: readonly CaseChange[]): Promise<CaseEventRecord[]> {
     return withTransaction(this.pool, async (client) => {
       // FOR UPDATE on the one head row serialises appends, so the chain never forks.
-      const { rows } = await client.query<{ seq: number; hash: string }>(
-        'SELECT seq, hash FROM case_audit_head WHERE id = 1 FOR UPDATE',
+      const { rows } = await client.query<ChainCursor>(
+        'SELECT seq, hash, algorithm FROM case_audit_head WHERE id = 1 FOR UPDATE',
       );
       const tally = new StatTally();
       const plan = planCommit(changes, rows[0]!, tally);
@@ -232,6 +233,19 @@ export class PostgresCaseRepository implements CaseRepository {
       n: Number(r.n),
       totalMs: Number(r.total_ms),
     }));
+  }
+
+  async auditHead(): Promise<Required<ChainCursor>> {
+    const head = (
+      await this.pool.query<Required<ChainCursor>>(
+        'SELECT seq, hash, algorithm FROM case_audit_head WHERE id = 1',
+      )
+    ).rows[0]!;
+    return { ...head, seq: Number(head.seq) };
+  }
+
+  async setAuditHash(algorithm: AuditHash): Promise<void> {
+    await this.pool.query('UPDATE case_audit_head SET algorithm = $1 WHERE id = 1', [algorithm]);
   }
 
   async auditLinks(afterSeq: number, limit: number): Promise<CaseEventRecord[]> {

@@ -27,6 +27,7 @@ import {
   type Row,
 } from './case.sql.js';
 import type { CaseEventRecord, CaseRecord, OccurrenceRecord } from './case.types.js';
+import type { AuditHash, ChainCursor } from './case-audit.js';
 import type { Category, DepartmentType, RoutingRule } from './case-catalog.js';
 
 /** One lock table per database, shared by every repository and service over it. */
@@ -271,6 +272,17 @@ export class SqliteCaseRepository implements CaseRepository {
       n: Number(r.n),
       totalMs: Number(r.total_ms),
     }));
+  }
+
+  async auditHead(): Promise<Required<ChainCursor>> {
+    const head = this.statement(
+      'SELECT seq, hash, algorithm FROM case_audit_head WHERE id = 1',
+    ).get() as Required<ChainCursor>;
+    return { ...head, seq: Number(head.seq) };
+  }
+
+  async setAuditHash(algorithm: AuditHash): Promise<void> {
+    this.statement('UPDATE case_audit_head SET algorithm = ? WHERE id = 1').run(algorithm);
   }
 
   async auditLinks(afterSeq: number, limit: number): Promise<CaseEventRecord[]> {

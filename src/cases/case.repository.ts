@@ -1,3 +1,4 @@
+import type { AuditHash, ChainCursor } from './case-audit.js';
 import type { Category, DepartmentType, RoutingRule } from './case-catalog.js';
 import type { ReportSource } from './case-intake.js';
 import type { CaseStatus } from './case-lifecycle.js';
@@ -134,4 +135,8 @@ export interface CaseRepository {
   stageStats(query: StatsQuery): Promise<StageStatsRow[]>;
   /** Audit links after `seq`, in order, at most `limit`. */
   auditLinks(afterSeq: number, limit: number): Promise<CaseEventRecord[]>;
+  /** The audit chain's head: last seq and hash, and the hash function new links use. */
+  auditHead(): Promise<Required<ChainCursor>>;
+  /** Makes new audit links use `algorithm`; the links already stored keep theirs. */
+  setAuditHash(algorithm: AuditHash): Promise<void>;
 }

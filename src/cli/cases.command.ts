@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { EVERYTHING } from '../access/principal.js';
@@ -8,6 +7,8 @@ import { caseServicePort } from '../intake/case-port.adapter.js';
 import { HotlineImport } from '../intake/hotline-import.js';
 import { CliError } from './cli-error.js';
 import { withJurisdictions } from './context.js';
+import { encodingOption, readImportFile } from './import-file.js';
+import type { ImportEncoding } from '../platform/import-text.js';
 
 /** `cityops cases …`: case intake from files. */
 export function casesCommand(): Command {
@@ -16,21 +17,17 @@ export function casesCommand(): Command {
     .command('import-hotline')
     .argument(
       '<file>',
-      'a 12345 CSV export (UTF-8), header record_no,category,lon,lat,description,reported_at,…',
+      'a 12345 CSV export (UTF-8 or GB18030/GBK), header record_no,category,lon,lat,description,reported_at,…',
     )
+    .addOption(encodingOption())
     .description(
       'import 12345 hotline records as cases 热线工单导入\n' +
         'Each row becomes or joins a case on its own; refused rows are listed with row and line numbers.\n' +
         'Record numbers imported before are refused, so importing the same export twice is safe. Exit code 2\n' +
         'means some rows were refused.',
     )
-    .action(async (file: string) => {
-      let text: string;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(file));
-      } catch (error) {
-        throw new CliError(`cannot read ${file} as UTF-8 text: ${(error as Error).message}`);
-      }
+    .action(async (file: string, options: { encoding?: ImportEncoding }) => {
+      const text = readImportFile(file, options.encoding);
       const bar = new cliProgress.SingleBar(
         { format: 'importing 导入 [{bar}] {value}/{total} rows', stream: process.stderr, hideCursor: true },
         cliProgress.Presets.shades_classic,

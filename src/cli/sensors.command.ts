@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { AppError } from '../errors.js';
 import { detectFormat, type ImportFormat } from '../platform/import-file.js';
@@ -6,6 +5,8 @@ import { SENSOR_DOMAINS, SENSOR_TYPES, isSensorDomain } from '../telemetry/senso
 import { SensorService } from '../telemetry/sensor.service.js';
 import { CliError } from './cli-error.js';
 import { withJurisdictions } from './context.js';
+import { encodingOption, readImportFile } from './import-file.js';
+import type { ImportEncoding } from '../platform/import-text.js';
 
 /** `cityops sensors …`: the sensor registry — bulk import, and the type catalog. */
 export function sensorsCommand(): Command {
@@ -19,46 +20,52 @@ export function sensorsCommand(): Command {
         'json',
       ]),
     )
+    .addOption(encodingOption())
     .option('--dry-run', 'check every row and report, but register nothing')
     .description(
       'register sensors in bulk 批量导入传感器\n' +
         'Each row is checked alone; valid rows are registered in one transaction, existing ids are never\n' +
         'overwritten. Exit code 2 means some rows were rejected. A running server sees them when it restarts.',
     )
-    .action(async (file: string, options: { format?: ImportFormat; dryRun?: boolean }) => {
-      const text = readUtf8(file);
-      const format = options.format ?? detectFormat(file, text);
-      const dryRun = options.dryRun ?? false;
-      let report;
-      try {
-        report = await withJurisdictions(async (jurisdictions, storage) => {
-          const service = await SensorService.create({
-            repository: storage.repositories.sensors,
-            jurisdictions,
+    .action(
+      async (
+        file: string,
+        options: { format?: ImportFormat; encoding?: ImportEncoding; dryRun?: boolean },
+      ) => {
+        const text = readImportFile(file, options.encoding);
+        const format = options.format ?? detectFormat(file, text);
+        const dryRun = options.dryRun ?? false;
+        let report;
+        try {
+          report = await withJurisdictions(async (jurisdictions, storage) => {
+            const service = await SensorService.create({
+              repository: storage.repositories.sensors,
+              jurisdictions,
+            });
+            return service.import(text, format, { dryRun });
           });
-          return service.import(text, format, { dryRun });
-        });
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'INVALID_IMPORT_FILE') {
-          throw new CliError(`${file}: ${error.message}`);
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'INVALID_IMPORT_FILE') {
+            throw new CliError(`${file}: ${error.message}`);
+          }
+          throw error;
         }
-        throw error;
-      }
-      const verb = dryRun ? 'would import 可导入' : 'imported 已导入';
-      process.stdout.write(`${verb}: ${report.imported} sensors from ${file}\n`);
-      for (const r of report.rejected) {
-        const where = `row ${r.row}${r.line !== undefined ? ` (line ${r.line})` : ''}`;
-        process.stdout.write(
-          `  rejected 未导入 ${where}${r.id ? ` ${r.id}` : ''}: ${r.code} — ${r.message}\n`,
-        );
-      }
-      if (report.rejected.length > 0) {
-        process.stdout.write(
-          `rejected 未导入: ${report.rejected.length}. Registered sensors stay as they are; fix the other rows and import again.\n`,
-        );
-        process.exitCode = 2;
-      }
-    });
+        const verb = dryRun ? 'would import 可导入' : 'imported 已导入';
+        process.stdout.write(`${verb}: ${report.imported} sensors from ${file}\n`);
+        for (const r of report.rejected) {
+          const where = `row ${r.row}${r.line !== undefined ? ` (line ${r.line})` : ''}`;
+          process.stdout.write(
+            `  rejected 未导入 ${where}${r.id ? ` ${r.id}` : ''}: ${r.code} — ${r.message}\n`,
+          );
+        }
+        if (report.rejected.length > 0) {
+          process.stdout.write(
+            `rejected 未导入: ${report.rejected.length}. Registered sensors stay as they are; fix the other rows and import again.\n`,
+          );
+          process.exitCode = 2;
+        }
+      },
+    );
   sensors
     .command('types')
     .description('list the sensor type catalog 传感器类型目录')
@@ -81,21 +88,4 @@ export function sensorsCommand(): Command {
       }
     });
   return sensors;
-}
-
-/** The file as UTF-8; Excel's default "CSV" on a Chinese Windows is GB18030, which we name. */
-function readUtf8(file: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new CliError(
-      `${file} is not UTF-8 text (saved as GBK/GB18030?); in Excel use "CSV UTF-8", then import again`,
-    );
-  }
 }

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Visibility } from '../access/principal.js';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
+import { acceptImportBody, ImportCharsetQuery, importText } from '../platform/http/import-body.js';
 import {
   CameraCreateSchema,
   CameraIdParamsSchema,
@@ -19,7 +20,10 @@ const read = { policy: { permission: 'sensors:read' } } as const;
 const write = { policy: { permission: 'sensors:write' } } as const;
 
 const ImportQuerySchema = Type.Object(
-  { dryRun: Type.Optional(Type.Boolean({ description: 'check every row, write nothing' })) },
+  {
+    dryRun: Type.Optional(Type.Boolean({ description: 'check every row, write nothing' })),
+    charset: ImportCharsetQuery,
+  },
   { additionalProperties: false },
 );
 
@@ -115,12 +119,7 @@ export function cameraRoutes(
 
     // The import reads its body as text (CSV or JSON), in its own context like the sensor import.
     await app.register(async (child) => {
-      child.removeAllContentTypeParsers();
-      child.addContentTypeParser(
-        ['application/json', 'text/csv'],
-        { parseAs: 'string' },
-        (_request, body, done) => done(null, body),
-      );
+      acceptImportBody(child, ['application/json', 'text/csv']);
       child.withTypeProvider<TypeBoxTypeProvider>().post(
         '/cameras/import',
         {
@@ -129,14 +128,14 @@ export function cameraRoutes(
             tags,
             summary: 'Bulk import cameras 批量导入 (CSV or JSON)',
             description:
-              'Body: CSV (`text/csv`; header `id,lon,lat[,name][,department][,metadata][,meta.<key>…]`) or a JSON array of cameras. Valid rows are registered in one transaction; the others are reported per row with a stable code.',
+              'Body: CSV (`text/csv`; header `id,lon,lat[,name][,department][,metadata][,meta.<key>…]`) or a JSON array of cameras. Valid rows are registered in one transaction; the others are reported per row with a stable code. The file may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it: `charset` in the Content-Type or the query names it, otherwise it is detected.',
             querystring: ImportQuerySchema,
             response: { 200: CameraImportReportSchema, 400: ErrorResponseSchema, 422: ErrorResponseSchema },
           },
         },
         async (request) => {
           const format = request.headers['content-type']?.startsWith('text/csv') ? 'csv' : 'json';
-          return service.import(request.body as string, format, {
+          return service.import(importText(request), format, {
             visible: visibleTo(request),
             dryRun: request.query.dryRun ?? false,
           });

@@ -2,6 +2,7 @@ import type { Visibility } from '../access/principal.js';
 import { PRIORITIES, type Priority } from '../cases/case-intake.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { readCsvTable } from '../platform/import-file.js';
+import { numericCell } from '../platform/import-text.js';
 import type { CasePort } from './case-port.js';
 import type { IntakeRepository } from './intake.repository.js';
 
@@ -163,7 +164,7 @@ function check(fields: Record<string, string>) {
   if (description === '' || description.length > 4000) {
     throw invalid('description is required (at most 4000 characters)');
   }
-  const reportedAt = time(fields.reported_at ?? '');
+  const reportedAt = time(numericCell(fields.reported_at ?? ''));
   if (reportedAt === null) {
     throw invalid('reported_at is "YYYY-MM-DD HH:mm[:ss]" (Beijing time) or ISO-8601 with a zone');
   }
@@ -184,8 +185,9 @@ function check(fields: Record<string, string>) {
   };
 }
 
-function number(text: string | undefined, name: string, min: number, max: number): number {
-  const value = text !== undefined && DECIMAL.test(text) ? Number(text) : Number.NaN;
+function number(cell: string | undefined, name: string, min: number, max: number): number {
+  const text = numericCell(cell ?? '');
+  const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
   if (!(value >= min && value <= max)) {
     throw new AppError('INVALID_HOTLINE_RECORD', `${name} must be a number from ${min} to ${max}`);
   }

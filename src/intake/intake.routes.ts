@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Visibility } from '../access/principal.js';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
+import { acceptImportBody, ImportCharsetQuery, importText } from '../platform/http/import-body.js';
 import type { HotlineImport } from './hotline-import.js';
 
 const HotlineReportSchema = Type.Object({
@@ -25,11 +26,8 @@ export function intakeRoutes(
   visibleTo: (request: FastifyRequest) => Visibility,
 ): FastifyPluginAsync {
   return async (fastify) => {
-    // The body is the file as it is: only text/csv, in this context alone.
-    fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) =>
-      done(null, body),
-    );
+    // The body is the file's bytes as they are: only text/csv, in this context alone.
+    acceptImportBody(fastify, ['text/csv']);
     fastify.withTypeProvider<TypeBoxTypeProvider>().post(
       '/intake/hotline',
       {
@@ -38,11 +36,12 @@ export function intakeRoutes(
           tags: ['cases'],
           summary: 'Import 12345 hotline records 热线工单导入 (CSV)',
           description:
-            'Body: `text/csv` with header record_no,category,lon,lat,description,reported_at[,address][,reporter][,priority] (or the Chinese headers 工单编号,事件类别,经度,纬度,诉求内容,来电时间,地址,来电人,紧急程度). Each row becomes or joins a case on its own; refused rows are listed with row and line numbers and never cost the valid ones. A record number imported before is DUPLICATE_HOTLINE_RECORD.',
+            'Body: `text/csv` with header record_no,category,lon,lat,description,reported_at[,address][,reporter][,priority] (or the Chinese headers 工单编号,事件类别,经度,纬度,诉求内容,来电时间,地址,来电人,紧急程度). Each row becomes or joins a case on its own; refused rows are listed with row and line numbers and never cost the valid ones. A record number imported before is DUPLICATE_HOTLINE_RECORD. The file may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it: `charset` in the Content-Type or the query names it, otherwise it is detected.',
+          querystring: Type.Object({ charset: ImportCharsetQuery }, { additionalProperties: false }),
           response: { 200: HotlineReportSchema, 400: ErrorResponseSchema, 422: ErrorResponseSchema },
         },
       },
-      async (request) => hotline.import(request.body as string, visibleTo(request)),
+      async (request) => hotline.import(importText(request), visibleTo(request)),
     );
   };
 }

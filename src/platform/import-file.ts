@@ -1,5 +1,6 @@
 import { AppError, type ErrorCode } from '../errors.js';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.js';
+import { numericCell } from './import-text.js';
 
 /** The two import formats of the registries (sensors, cameras). */
 export type ImportFormat = 'csv' | 'json';
@@ -38,7 +39,7 @@ export interface ImportFileSpec<T, C extends string> {
   /** CSV columns allowed besides any number of `meta.<key>` ones, and those required. */
   columns: readonly string[];
   required: readonly string[];
-  /** Columns read as numbers (when they look like one), and text columns where empty means null. */
+  /** Columns read as numbers (when they look like one, full-width digits too), and text columns where empty means null. */
   numbers: readonly string[];
   nullable: readonly string[];
   validator: RowValidator<T>;
@@ -201,7 +202,8 @@ function csvObject(
     if (column.startsWith('meta.')) {
       if (cell !== '') meta[column.slice(5)] = cell;
     } else if (spec.numbers.includes(column)) {
-      if (cell !== '') value[column] = DECIMAL.test(cell) ? Number(cell) : cell;
+      const number = numericCell(cell);
+      if (number !== '') value[column] = DECIMAL.test(number) ? Number(number) : cell;
     } else if (spec.nullable.includes(column)) {
       value[column] = cell === '' ? null : cell;
     } else if (column === 'metadata') {

@@ -157,4 +157,23 @@ describe('IngestQueue', () => {
       expect(queue.pendingReadings).toBe(0);
     }
   });
+
+  it('admit tells whether a batch would fit, without enqueuing it', async () => {
+    const gate = gatedCommit();
+    const queue = new IngestQueue({
+      maxPending: 10,
+      maxGroup: 100,
+      commit: gate.commit,
+      onError: () => undefined,
+    });
+    expect(queue.admit(10)).toBeUndefined();
+    const first = queue.enqueue(batch(8));
+    expect(queue.admit(2)).toBeUndefined();
+    expect(queue.admit(3)).toMatchObject({ code: 'OVERLOADED', details: { retryAfterSeconds: 1 } });
+    expect(queue.pendingReadings).toBe(8);
+    await tick();
+    gate.release();
+    await first;
+    expect(queue.admit(10)).toBeUndefined();
+  });
 });

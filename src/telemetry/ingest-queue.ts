@@ -43,17 +43,23 @@ export class IngestQueue<T> {
   enqueue(columns: ReadingColumns): Promise<void> {
     if (this.closed) return Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'Ingest is shutting down.'));
     const n = columns.keys.length;
-    const behind = this.options.behind?.();
-    if (behind !== undefined || this.pending + n > this.options.maxPending) {
-      const retryAfterSeconds = behind ?? Math.min(30, Math.max(1, Math.ceil(this.pending / this.rate)));
-      return Promise.reject(
-        new AppError('OVERLOADED', 'Ingest is at capacity; retry later.', { retryAfterSeconds }),
-      );
-    }
+    const refused = this.admit(n);
+    if (refused) return Promise.reject(refused);
     this.pending += n;
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ columns, resolve, reject }));
     this.running ??= this.drain();
     return done;
+  }
+
+  /**
+   * The OVERLOADED error a batch of `readings` would get now, or undefined if it would be queued.
+   * Asks without enqueuing, so HTTP can refuse a request before reading its body.
+   */
+  admit(readings: number): AppError | undefined {
+    const behind = this.options.behind?.();
+    if (behind === undefined && this.pending + readings <= this.options.maxPending) return undefined;
+    const retryAfterSeconds = behind ?? Math.min(30, Math.max(1, Math.ceil(this.pending / this.rate)));
+    return new AppError('OVERLOADED', 'Ingest is at capacity; retry later.', { retryAfterSeconds });
   }
 
   /** Readings accepted and not yet committed. */

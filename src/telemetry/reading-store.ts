@@ -134,6 +134,11 @@ export class ReadingStore {
    * one (listed in `rejected`) and the rest kept. Rejects with OVERLOADED (details.retryAfterSeconds)
    * when the ingest queue is full, or with the storage error if the commit failed.
    */
+  /** The OVERLOADED error `readings` more would get now (see IngestQueue.admit), or undefined. */
+  admit(readings: number): AppError | undefined {
+    return this.queue.admit(readings);
+  }
+
   async append(readings: readonly Reading[]): Promise<AppendResult> {
     const { columns, rejected } = toColumns(readings);
     if (columns.keys.length > 0) await this.queue.enqueue(columns);

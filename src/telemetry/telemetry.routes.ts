@@ -28,7 +28,7 @@ import { finestCode } from '../jurisdictions/geo.types.js';
 /** What the telemetry routes read and write. */
 export interface TelemetryRouteDeps {
   ingest: TelemetryIngest;
-  store: Pick<ReadingStore, 'latestOf' | 'series'>;
+  store: Pick<ReadingStore, 'latestOf' | 'series' | 'admit'>;
   sensors: SensorService;
   tree: () => JurisdictionTree;
   visibleTo: (request: FastifyRequest) => Visibility;
@@ -36,6 +36,16 @@ export interface TelemetryRouteDeps {
 }
 
 const MAX_RANGE_MS = 400 * 24 * HOUR_MS;
+// No reading is written in fewer bytes than this in practice (`{"sensor":"…","ts":…,"value":…},`
+// is 50–120), so Content-Length / this never overestimates the readings a body holds: the early
+// refusal below only turns away bodies that the queue would refuse anyway.
+const MAX_BYTES_PER_READING = 128;
+
+/** A lower bound on the readings a body of `contentLength` bytes holds (0 when unknown). */
+export function estimatedReadings(contentLength: string | undefined): number {
+  const bytes = Number(contentLength);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? Math.floor(bytes / MAX_BYTES_PER_READING) : 0;
+}
 
 /** POST /api/v1/telemetry, sensor latest and series, and GET /api/v1/vitals. */
 export function telemetryRoutes(deps: TelemetryRouteDeps): FastifyPluginAsync {
@@ -62,7 +72,7 @@ export function telemetryRoutes(deps: TelemetryRouteDeps): FastifyPluginAsync {
           tags,
           summary: 'Ingest readings 上报监测数据',
           description:
-            'Up to 10,000 readings. Answered 202 once the accepted readings are durably committed; each bad reading is refused alone (by index, with a code). A repeated (sensor, ts) keeps the value that arrived last. 503 OVERLOADED with Retry-After when the server is at capacity.',
+            'Up to 10,000 readings. Answered 202 once the accepted readings are durably committed; each bad reading is refused alone (by index, with a code). A repeated (sensor, ts) keeps the value that arrived last. 503 OVERLOADED with Retry-After and Connection: close when the server is at capacity; when the queue is already full this comes from the headers, before the body is read.',
           body: TelemetryBodySchema,
           response: {
             202: IngestReportSchema,
@@ -70,6 +80,18 @@ export function telemetryRoutes(deps: TelemetryRouteDeps): FastifyPluginAsync {
             413: ErrorResponseSchema,
             503: ErrorResponseSchema,
           },
+        },
+        // Under overload, reading a body only to refuse it cost every refused request its upload
+        // and its parse (throughput ~30 % below the sustained rate, slow acks 25 s at p99). So a
+        // full queue refuses from the headers alone, after authentication (the global hook) and
+        // before the body is read. The unread body stays on the socket: `Connection: close` ends
+        // the connection after the answer, so a keep-alive client cannot have its next request
+        // parsed out of the middle of this one's body.
+        onRequest: async (request, reply) => {
+          const refused = deps.store.admit(estimatedReadings(request.headers['content-length']));
+          if (refused === undefined) return;
+          reply.header('connection', 'close');
+          throw refused;
         },
       },
       async (request, reply) => {
