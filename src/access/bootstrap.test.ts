@@ -37,4 +37,13 @@ describe('ensureFirstAdmin', () => {
       user: { role: 'admin' },
     });
   });
+
+  it('refuses a published or default CITYOPS_ADMIN_PASSWORD with a StartupError naming it', async () => {
+    await expect(ensureFirstAdmin(access, storage.repositories.access, 'demo-city-2026')).rejects.toThrow(
+      /^CITYOPS_ADMIN_PASSWORD: .*published demo password/,
+    );
+    await expect(ensureFirstAdmin(access, storage.repositories.access, 'password123')).rejects.toMatchObject({
+      name: 'StartupError',
+    });
+  });
 });
