@@ -15,7 +15,8 @@ import { openStorage, type Storage } from './storage.js';
 import { AccessService } from './access/access.service.js';
 import { adminRoutes } from './access/admin.routes.js';
 import { authRoutes } from './access/auth.routes.js';
-import { ensureDemoUsers } from './access/demo.js';
+import { ACCESS_EVENTS } from './access/access.events.js';
+import { syncDemoUsers } from './access/demo.js';
 import { installAccessControl, visibility, type RouteEntry } from './access/policy.js';
 import { AppError } from './errors.js';
 import { sensorRoutes } from './telemetry/sensor.routes.js';
@@ -112,30 +113,45 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     logController: new LogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
-    trustProxy: false,
+    // CITYOPS_TRUST_PROXY: behind nginx, request.ip (rate limits, logs) is the client's, not the proxy's.
+    // A hop count as proxy-addr reads it (Fastify's types take no number): trust the n nearest hops.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
   });
   try {
     const jurisdictions = await JurisdictionService.create({
       repository: storage.repositories.jurisdictions,
       ...(options.geoData ? { data: options.geoData } : {}),
     });
+    const bus = new InProcessBus({
+      onError: (error, where) => app.log.error({ err: error, where }, 'bus handler failed'),
+    });
     const access = await AccessService.create({
       repository: storage.repositories.access,
       tree: () => jurisdictions.units,
-      options: { accessTtlSeconds: config.accessTokenTtl },
+      secret: config.jwtSecret,
+      publish: (events) => bus.publish(ACCESS_EVENTS, events),
+      options: {
+        accessTtlSeconds: config.accessTokenTtl,
+        loginMaxFailures: config.loginMaxFailures,
+        loginLockMinutes: config.loginLockMinutes,
+      },
     });
-    if (config.demo) {
-      const users = storage.repositories.access;
-      await ensureDemoUsers(access, async (name) => (await users.findUserByUsername(name)) !== undefined);
-    }
+    bus.subscribe(
+      ACCESS_EVENTS,
+      ({ events }) => {
+        for (const event of events) {
+          if (event.type !== 'key.revoked') app.log.warn({ event }, `access: ${event.type}`);
+        }
+      },
+      { name: 'access-log' },
+    );
+    // Demo accounts exist only in demo mode: off, those of an earlier demo run are disabled.
+    await syncDemoUsers(access, (name) => storage.repositories.access.findUserByUsername(name), config.demo);
     const sensors = await SensorService.create({ repository: storage.repositories.sensors, jurisdictions });
     // Zones and imported boundaries (changed by the CLI while the server was down) can move sensors
     // to another unit: bring their stored chains up to date before anyone reads or scopes by them.
     const moved = await sensors.rechain();
     if (moved > 0) app.log.info({ moved }, 'sensor jurisdiction chains updated to the current tree');
-    const bus = new InProcessBus({
-      onError: (error, where) => app.log.error({ err: error, where }, 'bus handler failed'),
-    });
     const seeded = await AlarmService.seedDefaults(
       storage.repositories.alarms,
       (options.clock ?? Date.now)(),
@@ -361,4 +377,8 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     if (ownsStorage) await storage.database.close();
     throw error;
   }
+}
+
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

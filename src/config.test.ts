@@ -65,6 +65,14 @@ describe('loadConfig', () => {
     [{ CITYOPS_SIM_CAMERA_SCALE: '.5x' }, 'CITYOPS_SIM_CAMERA_SCALE'],
     [{ CITYOPS_SIM_BACKFILL_HOURS: '721' }, 'CITYOPS_SIM_BACKFILL_HOURS'],
     [{ CITYOPS_SIM_SEED: '-1' }, 'CITYOPS_SIM_SEED'],
+    [{ CITYOPS_ADMIN_PASSWORD: 'nine-char' }, 'CITYOPS_ADMIN_PASSWORD'],
+    [{ CITYOPS_TRUST_PROXY: 'true' }, 'CITYOPS_TRUST_PROXY'],
+    [{ CITYOPS_TRUST_PROXY: '10.0.0.0/33' }, 'CITYOPS_TRUST_PROXY'],
+    [{ CITYOPS_TRUST_PROXY: 'nginx.local' }, 'CITYOPS_TRUST_PROXY'],
+    [{ CITYOPS_JWT_SECRET: 'too-short' }, 'CITYOPS_JWT_SECRET'],
+    [{ CITYOPS_JWT_SECRET_FILE: '/no/such/secret' }, 'CITYOPS_JWT_SECRET_FILE'],
+    [{ CITYOPS_JWT_SECRET: 'x'.repeat(32), CITYOPS_JWT_SECRET_FILE: '/x' }, 'CITYOPS_JWT_SECRET_FILE'],
+    [{ CITYOPS_LOGIN_MAX_FAILURES: '0' }, 'CITYOPS_LOGIN_MAX_FAILURES'],
   ])('names the bad variable in %o', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
@@ -147,5 +155,47 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CITYOPS_DATABASE_URL: 'mysql://u:secret@h/db' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('secret') as unknown }),
     );
+  });
+
+  it('makes /metrics public by default on loopback only; an explicit setting wins', () => {
+    expect(loadConfig({ HOST: '127.0.0.1' }).metricsPublic).toBe(true);
+    expect(loadConfig({ HOST: 'localhost' }).metricsPublic).toBe(true);
+    expect(loadConfig({ HOST: '::1' }).metricsPublic).toBe(true);
+    expect(loadConfig({ HOST: '0.0.0.0' }).metricsPublic).toBe(false);
+    expect(loadConfig({ HOST: '10.1.2.3' }).metricsPublic).toBe(false);
+    expect(loadConfig({ HOST: '0.0.0.0', CITYOPS_METRICS_PUBLIC: 'on' }).metricsPublic).toBe(true);
+    expect(loadConfig({ HOST: '127.0.0.1', CITYOPS_METRICS_PUBLIC: 'off' }).metricsPublic).toBe(false);
+  });
+
+  it('reads CITYOPS_TRUST_PROXY as a hop count or a list of addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ CITYOPS_TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ CITYOPS_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ CITYOPS_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1' }).trustProxy).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+    ]);
+  });
+
+  it('reads the signing secret from CITYOPS_JWT_SECRET or a file', () => {
+    expect(loadConfig({}).jwtSecret).toBeUndefined();
+    const secret = 's'.repeat(40);
+    expect(loadConfig({ CITYOPS_JWT_SECRET: secret }).jwtSecret).toBe(secret);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityops-secret-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'jwt'), `${secret}\n`);
+      expect(loadConfig({ CITYOPS_JWT_SECRET_FILE: path.join(dir, 'jwt') }).jwtSecret).toBe(secret);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('locks an account after 10 wrong passwords for 15 minutes unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ loginMaxFailures: 10, loginLockMinutes: 15 });
+    expect(loadConfig({ CITYOPS_LOGIN_MAX_FAILURES: '5', CITYOPS_LOGIN_LOCK_MINUTES: '0' })).toMatchObject({
+      loginMaxFailures: 5,
+      loginLockMinutes: 0,
+    });
   });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_SQLITE_CACHE_MIB } from './platform/db/database.js';
 import { parseAlarmCaseOptions, type AlarmCaseOptions } from './intake/alarm-case-policy.js';
@@ -19,8 +21,15 @@ export interface Config {
   adminPassword: string | undefined;
   /** Demo mode: well-known demo users for each level (on while the simulator runs). */
   demo: boolean;
-  /** Whether GET /metrics answers without credentials (Prometheus scrapers usually have none). */
+  /** Whether GET /metrics answers without credentials: by default on loopback only (CITYOPS_METRICS_PUBLIC wins). */
   metricsPublic: boolean;
+  /** Which proxies' X-Forwarded-For to believe (CITYOPS_TRUST_PROXY): none, a hop count, or addresses/CIDRs. */
+  trustProxy: false | number | string[];
+  /** Token signing key from CITYOPS_JWT_SECRET(_FILE); undefined keeps the one stored in the database. */
+  jwtSecret: string | undefined;
+  /** Failed sign-ins in a row that lock an account, and for how long (0: until an administrator unlocks it). */
+  loginMaxFailures: number;
+  loginLockMinutes: number;
   /** Requests per minute allowed for each user, and for each API key. */
   rateLimitUser: number;
   rateLimitKey: number;
@@ -106,11 +115,75 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+/** The shortest password accepted for a new account (the first administrator's included). */
+export const MIN_PASSWORD_LENGTH = 10;
+
 function adminPassword(env: NodeJS.ProcessEnv): string | undefined {
   const value = env.CITYOPS_ADMIN_PASSWORD;
   if (value === undefined || value === '') return undefined;
-  if (value.length < 8) throw new ConfigError('CITYOPS_ADMIN_PASSWORD', 'must have at least 8 characters');
+  if (value.length < MIN_PASSWORD_LENGTH) {
+    throw new ConfigError('CITYOPS_ADMIN_PASSWORD', `must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
   return value;
+}
+
+/** Whether `host` only accepts connections from this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  if (bare === 'localhost' || bare === '::1') return true;
+  const v4 = bare.startsWith('::ffff:') ? bare.slice(7) : bare;
+  return net.isIPv4(v4) && v4.startsWith('127.');
+}
+
+function trustProxy(env: NodeJS.ProcessEnv): Config['trustProxy'] {
+  const raw = env.CITYOPS_TRUST_PROXY?.trim() ?? '';
+  if (raw === '' || ['off', 'false', 'no', '0'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return integer(env, 'CITYOPS_TRUST_PROXY', 0, 1, 10);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  // Believing every hop (true) would let any client choose its own address, and so its rate limits.
+  const bad = entries.find((entry) => {
+    const [address, bits, extra] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    if (family === 0 || extra !== undefined) return true;
+    return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'CITYOPS_TRUST_PROXY',
+      `must be the proxy's addresses or CIDRs (e.g. 127.0.0.1,10.0.0.0/8) or the number of proxy hops (e.g. 1), got "${bad}"`,
+    );
+  }
+  return entries;
+}
+
+function jwtSecret(env: NodeJS.ProcessEnv): string | undefined {
+  const inline = env.CITYOPS_JWT_SECRET?.trim() || undefined;
+  const file = env.CITYOPS_JWT_SECRET_FILE?.trim() || undefined;
+  if (inline !== undefined && file !== undefined) {
+    throw new ConfigError(
+      'CITYOPS_JWT_SECRET_FILE',
+      'set either CITYOPS_JWT_SECRET or CITYOPS_JWT_SECRET_FILE, not both',
+    );
+  }
+  let secret = inline;
+  if (file !== undefined) {
+    try {
+      secret = fs.readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError('CITYOPS_JWT_SECRET_FILE', `cannot read "${file}": ${(error as Error).message}`);
+    }
+  }
+  // 32 characters of `openssl rand -base64 32` carry about 190 bits: enough for HS256.
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError(
+      file !== undefined ? 'CITYOPS_JWT_SECRET_FILE' : 'CITYOPS_JWT_SECRET',
+      'the signing secret must have at least 32 characters (e.g. openssl rand -base64 48)',
+    );
+  }
+  return secret;
 }
 
 /** Reads and validates every variable cityops knows; throws ConfigError naming the first bad one. */
@@ -137,7 +210,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: integer(env, 'CITYOPS_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     adminPassword: adminPassword(env),
     demo: flag(env, 'CITYOPS_DEMO', false),
-    metricsPublic: flag(env, 'CITYOPS_METRICS_PUBLIC', true),
+    // Scrapers on the same machine need no credential; from elsewhere the figures need one.
+    metricsPublic: flag(env, 'CITYOPS_METRICS_PUBLIC', isLoopbackHost(host)),
+    trustProxy: trustProxy(env),
+    jwtSecret: jwtSecret(env),
+    loginMaxFailures: integer(env, 'CITYOPS_LOGIN_MAX_FAILURES', 10, 1, 1000),
+    loginLockMinutes: integer(env, 'CITYOPS_LOGIN_LOCK_MINUTES', 15, 0, 525_600),
     rateLimitUser: integer(env, 'CITYOPS_RATE_LIMIT_USER', 1200, 1, 10_000_000),
     rateLimitKey: integer(env, 'CITYOPS_RATE_LIMIT_KEY', 60_000, 1, 10_000_000),
     accessTokenTtl: integer(env, 'CITYOPS_ACCESS_TOKEN_TTL', 900, 30, 86_400),

@@ -21,6 +21,14 @@ export const ERRORS = {
     status: 401,
     message: 'The refresh token is invalid, expired or revoked; sign in again.',
   },
+  ACCOUNT_LOCKED: {
+    status: 423,
+    message: 'Too many wrong passwords: this account is locked; wait, or ask an administrator to unlock it.',
+  },
+  WEAK_PASSWORD: {
+    status: 422,
+    message: 'The password is too short, or a published demo or default password.',
+  },
   FORBIDDEN: { status: 403, message: 'Your role may not do this.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time in Retry-After.' },
   USER_CONFLICT: { status: 409, message: 'The username is taken.' },

@@ -1,7 +1,8 @@
 import { build } from './app.js';
-import type { Config } from './config.js';
+import { isLoopbackHost, type Config } from './config.js';
 import { AppError, StartupError } from './errors.js';
 import { ensureFirstAdmin } from './access/bootstrap.js';
+import { demoExposureProblem } from './access/demo.js';
 import { startMqttIngest, type MqttIngestHandle } from './telemetry/mqtt/mqtt.js';
 import { startInProcessSimulator, type InProcessSimulator } from './sim/in-process.js';
 
@@ -10,6 +11,14 @@ export async function serve(given: Config): Promise<void> {
   // The simulated city needs demo mode (its accounts are listed on the sign-in page) unless
   // CITYOPS_DEMO says otherwise.
   const config = given.sim.turnsDemoOn ? { ...given, demo: true } : given;
+  // Before anything opens: published passwords must never be reachable from another machine.
+  const exposure = demoExposureProblem({
+    host: given.host,
+    loopback: isLoopbackHost(given.host),
+    demo: given.demo,
+    simTurnsDemoOn: given.sim.turnsDemoOn,
+  });
+  if (exposure) throw new StartupError(exposure);
   const app = await build(config);
   const admin = await ensureFirstAdmin(
     app.services.access,
@@ -52,6 +61,7 @@ export async function serve(given: Config): Promise<void> {
       config,
       ingest: app.services.ingest,
       access: app.services.access,
+      bus: app.services.bus,
       tree: () => app.services.jurisdictions.units,
       log: app.log.child({ component: 'mqtt' }),
     });

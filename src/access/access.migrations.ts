@@ -32,7 +32,13 @@ const tables = (time: string): string => `
   );
   CREATE TABLE access_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`;
 
+// Per-account sign-in limit: wrong passwords in a row, and until when the account is locked.
+const lockout = (time: string): string => `
+  ALTER TABLE access_users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE access_users ADD COLUMN locked_until ${time};`;
+
 /** Users, sessions, API keys, settings. Times are ISO text on SQLite and timestamptz on PostgreSQL. */
 export const accessMigrations: Migration[] = [
   { id: '0004_access', sqlite: tables('TEXT'), postgres: tables('TIMESTAMPTZ') },
+  { id: '0013_access_lockout', sqlite: lockout('TEXT'), postgres: lockout('TIMESTAMPTZ') },
 ];

@@ -11,6 +11,7 @@ export function toUserDto(user: UserRecord): UserDto {
     department: user.department,
     disabled: user.disabled,
     createdAt: user.createdAt,
+    lockedUntil: user.lockedUntil,
   };
 }
 

@@ -12,6 +12,8 @@ const user = (overrides: Partial<UserRecord> = {}): UserRecord => ({
   department: null,
   disabled: false,
   createdAt: '2026-01-01T00:00:00.000Z',
+  failedLogins: 0,
+  lockedUntil: null,
   ...overrides,
 });
 const session = (userId: string, overrides: Partial<SessionRecord> = {}): SessionRecord => ({
@@ -61,6 +63,23 @@ describeContract('AccessRepository', (ctx) => {
       await repo().insertUser(u);
       expect(await repo().setUserDisabled(u.id, true)).toBe(true);
       expect((await repo().findUserById(u.id))?.disabled).toBe(true);
+    });
+
+    it('counts wrong passwords, locks, and clears both', async () => {
+      const u = user();
+      await repo().insertUser(u);
+      expect(await repo().recordLoginFailure(u.id)).toBe(1);
+      expect(await repo().recordLoginFailure(u.id)).toBe(2);
+      expect(await repo().recordLoginFailure('no-such-user')).toBe(0);
+      await repo().lockUser(u.id, '9999-12-31T23:59:59.999Z');
+      expect(await repo().findUserById(u.id)).toMatchObject({
+        failedLogins: 0,
+        lockedUntil: '9999-12-31T23:59:59.999Z',
+      });
+      await repo().recordLoginFailure(u.id);
+      expect(await repo().clearLoginFailures(u.id)).toBe(true);
+      expect(await repo().findUserById(u.id)).toMatchObject({ failedLogins: 0, lockedUntil: null });
+      expect(await repo().clearLoginFailures('no-such-user')).toBe(false);
     });
   });
 

@@ -17,6 +17,8 @@ function toUser(r: Row): UserRecord {
     department: opt(r.department),
     disabled: r.disabled as boolean,
     createdAt: iso(r.created_at),
+    failedLogins: Number(r.failed_logins ?? 0),
+    lockedUntil: isoOrNull(r.locked_until),
   };
 }
 function toSession(r: Row): SessionRecord {
@@ -86,6 +88,23 @@ export class PostgresAccessRepository implements AccessRepository {
   }
   async setUserDisabled(id: string, disabled: boolean): Promise<boolean> {
     return this.changed('UPDATE access_users SET disabled = $1 WHERE id = $2', [disabled, id]);
+  }
+
+  async recordLoginFailure(id: string): Promise<number> {
+    const row = await this.one(
+      'UPDATE access_users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins',
+      [id],
+    );
+    return Number(row?.failed_logins ?? 0);
+  }
+  async lockUser(id: string, until: string): Promise<void> {
+    await this.database.pool.query(
+      'UPDATE access_users SET locked_until = $1, failed_logins = 0 WHERE id = $2',
+      [until, id],
+    );
+  }
+  async clearLoginFailures(id: string): Promise<boolean> {
+    return this.changed('UPDATE access_users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [id]);
   }
 
   async insertSession(s: SessionRecord): Promise<void> {

@@ -16,6 +16,8 @@ function toUser(r: Row): UserRecord {
     department: opt(r.department),
     disabled: Boolean(r.disabled),
     createdAt: str(r.created_at),
+    failedLogins: Number(r.failed_logins ?? 0),
+    lockedUntil: opt(r.locked_until),
   };
 }
 function toSession(r: Row): SessionRecord {
@@ -92,6 +94,26 @@ export class SqliteAccessRepository implements AccessRepository {
     return (
       this.db.prepare('UPDATE access_users SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id).changes >
       0
+    );
+  }
+
+  async recordLoginFailure(id: string): Promise<number> {
+    const row = this.db
+      .prepare(
+        'UPDATE access_users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins',
+      )
+      .get(id) as { failed_logins: number } | undefined;
+    return row?.failed_logins ?? 0;
+  }
+  async lockUser(id: string, until: string): Promise<void> {
+    this.db
+      .prepare('UPDATE access_users SET locked_until = ?, failed_logins = 0 WHERE id = ?')
+      .run(until, id);
+  }
+  async clearLoginFailures(id: string): Promise<boolean> {
+    return (
+      this.db.prepare('UPDATE access_users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(id)
+        .changes > 0
     );
   }
 

@@ -10,6 +10,10 @@ export interface UserRecord {
   department: string | null;
   disabled: boolean;
   createdAt: string;
+  /** Wrong passwords in a row since the last successful sign-in or unlock. */
+  failedLogins: number;
+  /** While in the future, sign-in is refused (ACCOUNT_LOCKED); null when not locked. */
+  lockedUntil: string | null;
 }
 
 /** A sign-in session: the refresh token (hashed) and whether it was revoked (logout). */
@@ -43,6 +47,12 @@ export interface AccessRepository {
   listUsers(): Promise<UserRecord[]>;
   countUsers(): Promise<number>;
   setUserDisabled(id: string, disabled: boolean): Promise<boolean>;
+  /** Counts one more wrong password atomically; returns the new count (0 for an unknown id). */
+  recordLoginFailure(id: string): Promise<number>;
+  /** Locks the account until `until` and restarts its count of wrong passwords. */
+  lockUser(id: string, until: string): Promise<void>;
+  /** Clears the count and any lock (a successful sign-in, or an administrator's unlock). */
+  clearLoginFailures(id: string): Promise<boolean>;
 
   insertSession(session: SessionRecord): Promise<void>;
   findSession(id: string): Promise<SessionRecord | undefined>;

@@ -19,6 +19,9 @@ export const UserSchema = Type.Object({
   department: Type.Union([Type.String(), Type.Null()]),
   disabled: Type.Boolean(),
   createdAt: Type.String(),
+  lockedUntil: Type.Union([Type.String(), Type.Null()], {
+    description: 'sign-in is refused (ACCOUNT_LOCKED) while this lies ahead; 9999-… until unlocked',
+  }),
 });
 export type UserDto = Static<typeof UserSchema>;
 
@@ -57,7 +60,7 @@ export const MeSchema = Type.Object({
 export const NewUserSchema = Type.Object(
   {
     username: Type.String({ minLength: 3, maxLength: 64 }),
-    password: Type.String({ minLength: 8, maxLength: 256 }),
+    password: Type.String({ minLength: 10, maxLength: 256 }),
     role: RoleSchema,
     scope: Scope,
     department: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),

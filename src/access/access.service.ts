@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { MIN_PASSWORD_LENGTH } from '../config.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import type { AccessRepository, KeyRecord, UserRecord } from './access.repository.js';
-import { hashPassword, verifyPassword } from './password.js';
+import type { AccessEvent } from './access.events.js';
+import { DEMO_USERS, isDemoUsername } from './demo.js';
+import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import type { Principal } from './principal.js';
 import {
   KEY_PERMISSIONS,
@@ -14,11 +17,19 @@ import {
 } from './roles.js';
 import { randomSecret, sha256, TokenSigner } from './tokens.js';
 
-/** Token lifetimes. Access tokens are short so that a stolen one is of little use. */
+/** Token lifetimes (access tokens are short so that a stolen one is of little use) and the sign-in limit. */
 export interface AccessOptions {
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
+  /** Wrong passwords in a row that lock an account. */
+  loginMaxFailures: number;
+  /** How long a lock lasts; 0 keeps it until an administrator unlocks the account. */
+  loginLockMinutes: number;
 }
+
+// A lock without an end: the latest instant both engines store.
+const UNTIL_UNLOCKED = '9999-12-31T23:59:59.999Z';
+const DEMO_PASSWORDS = DEMO_USERS.map((u) => u.password);
 
 /** What `login` and `refresh` hand out. */
 export interface TokenPair {
@@ -45,33 +56,62 @@ export class AccessService {
     private readonly signer: TokenSigner,
     private readonly options: AccessOptions,
     private readonly clock: () => Date,
+    private readonly publish: (events: AccessEvent[]) => Promise<void>,
   ) {}
 
-  /** Loads (or creates, once, race-safely) the token signing secret shared by every cityops process. */
+  /**
+   * Builds the service with the configured signing secret (CITYOPS_JWT_SECRET), or else the one
+   * stored in the database, created once and race-safely, shared by every cityops process.
+   */
   static async create(deps: {
     repository: AccessRepository;
     tree: () => JurisdictionTree;
     options?: Partial<AccessOptions>;
+    /** A signing secret from outside the database; its UTF-8 bytes are the HS256 key. */
+    secret?: string | undefined;
+    /** Where key revocations and account locks go (the event bus); default: nowhere. */
+    publish?: (events: AccessEvent[]) => Promise<void>;
     clock?: () => Date;
   }): Promise<AccessService> {
-    const secret = await deps.repository.settingOrInsert('token_secret', randomSecret());
-    const options = { accessTtlSeconds: 15 * 60, refreshTtlSeconds: 7 * 24 * 3600, ...deps.options };
+    const key =
+      deps.secret !== undefined
+        ? Buffer.from(deps.secret, 'utf8')
+        : Buffer.from(await deps.repository.settingOrInsert('token_secret', randomSecret()), 'base64url');
+    const options: AccessOptions = {
+      accessTtlSeconds: 15 * 60,
+      refreshTtlSeconds: 7 * 24 * 3600,
+      loginMaxFailures: 10,
+      loginLockMinutes: 15,
+      ...deps.options,
+    };
     return new AccessService(
       deps.repository,
       deps.tree,
-      new TokenSigner(secret, options.accessTtlSeconds),
+      new TokenSigner(key, options.accessTtlSeconds),
       options,
       deps.clock ?? (() => new Date()),
+      deps.publish ?? (async () => {}),
     );
   }
 
-  /** Creates a user after checking role, scope level and department. */
-  async createUser(input: NewUser): Promise<UserRecord> {
+  /**
+   * Creates a user after checking role, scope level, department and password. Only demo mode's
+   * own seeding (`demo: true`) may use the demo usernames and their published passwords.
+   */
+  async createUser(input: NewUser, how: { demo?: boolean } = {}): Promise<UserRecord> {
     const invalid = (message: string) => new AppError('INVALID_USER', message);
     if (!/^[A-Za-z0-9_.@-]{3,64}$/.test(input.username)) {
       throw invalid('A username is 3–64 letters, digits or _ . @ -.');
     }
-    if (input.password.length < 8) throw invalid('A password has at least 8 characters.');
+    if (!how.demo) {
+      if (isDemoUsername(input.username)) throw invalid(`"${input.username}" is reserved for demo mode.`);
+      const problem = passwordProblem(input.password, {
+        username: input.username,
+        minLength: MIN_PASSWORD_LENGTH,
+        published: DEMO_PASSWORDS,
+      });
+      if (problem) throw new AppError('WEAK_PASSWORD', problem);
+    }
     if (!ROLES.includes(input.role)) {
       throw invalid(`Unknown role "${input.role}"; one of ${ROLES.join(', ')}.`);
     }
@@ -98,20 +138,29 @@ export class AccessService {
       department,
       disabled: false,
       createdAt: this.clock().toISOString(),
+      failedLogins: 0,
+      lockedUntil: null,
     };
     await this.repository.insertUser(user);
     return user;
   }
 
-  /** Checks a password and opens a session. Unknown user and wrong password answer alike. */
+  /**
+   * Checks a password and opens a session. Unknown user and wrong password answer alike; after
+   * `loginMaxFailures` wrong passwords in a row the account answers ACCOUNT_LOCKED until the lock
+   * ends or an administrator lifts it (the per-address limit of the route still applies).
+   */
   async login(username: string, password: string): Promise<{ tokens: TokenPair; user: UserRecord }> {
     const user = await this.repository.findUserByUsername(username);
+    const now = this.clock();
+    if (user?.lockedUntil && new Date(user.lockedUntil) > now) throw lockedError(user.lockedUntil);
     // Hash even for an unknown user so timing does not reveal which usernames exist.
     const ok = user
       ? await verifyPassword(password, user.passwordHash)
       : (await verifyPassword(password, DUMMY_HASH), false);
+    if (user && !ok) await this.countFailure(user, now);
     if (!user || !ok || user.disabled) throw new AppError('INVALID_CREDENTIALS');
-    const now = this.clock();
+    if (user.failedLogins > 0 || user.lockedUntil) await this.repository.clearLoginFailures(user.id);
     const sessionId = randomUUID();
     const refreshToken = `cor_${randomSecret()}`;
     await this.repository.insertSession({
@@ -123,6 +172,41 @@ export class AccessService {
       createdAt: now.toISOString(),
     });
     return { tokens: await this.pair(user.id, sessionId, refreshToken, now), user };
+  }
+
+  private async countFailure(user: UserRecord, now: Date): Promise<void> {
+    const failures = await this.repository.recordLoginFailure(user.id);
+    if (failures < this.options.loginMaxFailures) return;
+    const minutes = this.options.loginLockMinutes;
+    const until = minutes === 0 ? UNTIL_UNLOCKED : new Date(now.getTime() + minutes * 60_000).toISOString();
+    await this.repository.lockUser(user.id, until);
+    await this.publish([
+      {
+        type: 'account.locked',
+        userId: user.id,
+        username: user.username,
+        failures,
+        until,
+        at: now.toISOString(),
+      },
+    ]);
+    throw lockedError(until);
+  }
+
+  /** Lifts a sign-in lock (and forgets the wrong passwords counted so far). */
+  async unlockUser(id: string): Promise<UserRecord> {
+    const user = await this.repository.findUserById(id);
+    if (!user || !(await this.repository.clearLoginFailures(id))) throw new AppError('USER_NOT_FOUND');
+    await this.publish([
+      { type: 'account.unlocked', userId: id, username: user.username, at: this.clock().toISOString() },
+    ]);
+    return { ...user, failedLogins: 0, lockedUntil: null };
+  }
+
+  /** Disables (ending every session at once) or re-enables an account. */
+  async setUserDisabled(id: string, disabled: boolean): Promise<void> {
+    if (!(await this.repository.setUserDisabled(id, disabled))) throw new AppError('USER_NOT_FOUND');
+    if (disabled) await this.repository.revokeUserSessions(id, this.clock().toISOString());
   }
 
   /** Exchanges a refresh token for a new pair (the old refresh token stops working). */
@@ -171,11 +255,11 @@ export class AccessService {
     return { key, record };
   }
 
-  /** Revokes a key at once. */
+  /** Revokes a key at once, and tells the bus so that open connections using it (MQTT) are dropped. */
   async revokeKey(id: string): Promise<void> {
-    if (!(await this.repository.revokeKey(id, this.clock().toISOString()))) {
-      throw new AppError('KEY_NOT_FOUND');
-    }
+    const at = this.clock().toISOString();
+    if (!(await this.repository.revokeKey(id, at))) throw new AppError('KEY_NOT_FOUND');
+    await this.publish([{ type: 'key.revoked', keyId: id, at }]);
   }
 
   /** The caller behind a bearer token or API key, or null when there is none or it is not valid. */
@@ -236,6 +320,16 @@ export function userPrincipal(user: UserRecord, sessionId?: string): Principal {
     permissions: new Set(ROLE_PERMISSIONS[user.role]),
     ...(sessionId ? { sessionId } : {}),
   };
+}
+
+function lockedError(until: string): AppError {
+  return new AppError(
+    'ACCOUNT_LOCKED',
+    until === UNTIL_UNLOCKED
+      ? 'Too many wrong passwords: this account is locked until an administrator unlocks it.'
+      : `Too many wrong passwords: this account is locked until ${until}, or until an administrator unlocks it.`,
+    { lockedUntil: until === UNTIL_UNLOCKED ? null : until },
+  );
 }
 
 // A valid hash of a random password: verifying against it costs what a real check costs.

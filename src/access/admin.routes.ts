@@ -60,6 +60,26 @@ export function adminRoutes(
       },
     );
 
+    app.post(
+      '/users/:id/unlock',
+      {
+        config: users,
+        schema: {
+          tags: ['access'],
+          summary: 'Lift a sign-in lock after too many wrong passwords 解锁账号',
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+          response: { 200: UserSchema, 404: ErrorResponseSchema },
+        },
+      },
+      async (request) => {
+        const seen = visibility(request, tree());
+        const user = await repository.findUserById(request.params.id);
+        // Like every scoped record: a user outside the caller's jurisdiction answers as missing.
+        if (!user || (seen.root !== null && !seen.contains(user.scope))) throw new AppError('USER_NOT_FOUND');
+        return toUserDto(await access.unlockUser(user.id));
+      },
+    );
+
     app.get(
       '/keys',
       {

@@ -26,13 +26,14 @@ export function authRoutes(
     app.post(
       '/auth/login',
       {
-        // A tight per-address limit slows password guessing; the global limit still applies to users.
+        // A tight per-address limit slows password guessing (the service also locks an account after
+        // repeated wrong passwords); behind a proxy the address is the client's (CITYOPS_TRUST_PROXY).
         config: { policy: { public: true }, rateLimit: { max: options.loginPerMinute, timeWindow: 60_000 } },
         schema: {
           tags,
           summary: 'Sign in with username and password 登录',
           body: LoginBodySchema,
-          response: { 200: TokenResponseSchema, 401: ErrorResponseSchema },
+          response: { 200: TokenResponseSchema, 401: ErrorResponseSchema, 423: ErrorResponseSchema },
         },
       },
       async (request) => {

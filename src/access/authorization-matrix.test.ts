@@ -134,6 +134,15 @@ function context(caller: Caller): SampleContext {
     unique: `${++unique}`,
     createKey: async (scope) =>
       (await app.services.access.createKey({ kind: 'device', label: 'matrix', scope })).record.id,
+    createUser: async (scope) =>
+      (
+        await app.services.access.createUser({
+          username: `matrix-${++unique}`,
+          password: 'correct-horse-battery',
+          role: 'viewer',
+          scope,
+        })
+      ).id,
     createSensor: async ({ lon, lat }) =>
       (await app.services.sensors.create({ id: `m-${++unique}`, type: 'water_main_pressure', lon, lat })).id,
     createAlarm: async ({ lon, lat }) => {

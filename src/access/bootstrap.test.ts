@@ -4,7 +4,7 @@ import type { Storage } from '../storage.js';
 import { memoryStorage } from '../test-support/app.js';
 import { AccessService } from './access.service.js';
 import { ensureFirstAdmin } from './bootstrap.js';
-import { ensureDemoUsers } from './demo.js';
+import { syncDemoUsers } from './demo.js';
 
 let storage: Storage;
 let access: AccessService;
@@ -18,8 +18,7 @@ beforeEach(async () => {
 });
 afterEach(async () => storage.database.close());
 
-const exists = async (username: string) =>
-  (await storage.repositories.access.findUserByUsername(username)) !== undefined;
+const find = (username: string) => storage.repositories.access.findUserByUsername(username);
 
 describe('ensureFirstAdmin', () => {
   it('creates the administrator once, with a generated password that signs in', async () => {
@@ -31,11 +30,20 @@ describe('ensureFirstAdmin', () => {
   });
 
   it('still creates it when demo mode made its users first', async () => {
-    await ensureDemoUsers(access, exists);
+    await syncDemoUsers(access, find, true);
     const created = await ensureFirstAdmin(access, storage.repositories.access, 'configured-admin-pass');
     expect(created).toEqual({ username: 'admin', password: null });
     await expect(access.login('admin', 'configured-admin-pass')).resolves.toMatchObject({
       user: { role: 'admin' },
+    });
+  });
+
+  it('refuses a published or default CITYOPS_ADMIN_PASSWORD with a StartupError naming it', async () => {
+    await expect(ensureFirstAdmin(access, storage.repositories.access, 'demo-city-2026')).rejects.toThrow(
+      /^CITYOPS_ADMIN_PASSWORD: .*published demo password/,
+    );
+    await expect(ensureFirstAdmin(access, storage.repositories.access, 'password123')).rejects.toMatchObject({
+      name: 'StartupError',
     });
   });
 });

@@ -1,3 +1,4 @@
+import { AppError, StartupError } from '../errors.js';
 import type { AccessRepository } from './access.repository.js';
 import type { AccessService } from './access.service.js';
 import { generatePassword } from './password.js';
@@ -16,6 +17,14 @@ export async function ensureFirstAdmin(
   const users = await repository.listUsers();
   if (users.some((u) => u.role === 'admin') || users.some((u) => u.username === 'admin')) return null;
   const password = configured ?? generatePassword();
-  await access.createUser({ username: 'admin', password, role: 'admin', scope: null });
+  try {
+    await access.createUser({ username: 'admin', password, role: 'admin', scope: null });
+  } catch (error) {
+    // A weak CITYOPS_ADMIN_PASSWORD is the operator's to fix: one line, no stack trace.
+    if (error instanceof AppError && error.code === 'WEAK_PASSWORD') {
+      throw new StartupError(`CITYOPS_ADMIN_PASSWORD: ${error.message}`);
+    }
+    throw error;
+  }
   return { username: 'admin', password: configured ? null : password };
 }

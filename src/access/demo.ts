@@ -58,19 +58,61 @@ export const DEMO_USERS: readonly DemoUser[] = [
   },
 ];
 
-/** Creates the demo users that do not exist yet. */
-export async function ensureDemoUsers(
-  access: AccessService,
-  exists: (username: string) => Promise<boolean>,
-): Promise<void> {
-  for (const demo of DEMO_USERS) {
-    if (await exists(demo.username)) continue;
-    await access.createUser({
-      username: demo.username,
-      password: demo.password,
-      role: demo.role,
-      scope: demo.scope,
-      department: demo.department ?? null,
-    });
+/** Whether `username` belongs to a demo account (reserved: no one else may take it). */
+export function isDemoUsername(username: string): boolean {
+  return DEMO_USERS.some((u) => u.username === username);
+}
+
+/**
+ * Brings the demo accounts in line with demo mode: on, they are created (or re-enabled); off, the
+ * ones a past demo run left are disabled and their sessions ended, because their passwords are
+ * published. Returns how many accounts it created, enabled or disabled.
+ */
+export async function syncDemoUsers(
+  access: Pick<AccessService, 'createUser' | 'setUserDisabled'>,
+  find: (username: string) => Promise<{ id: string; disabled: boolean } | undefined>,
+  demo: boolean,
+): Promise<number> {
+  let changed = 0;
+  for (const user of DEMO_USERS) {
+    const found = await find(user.username);
+    if (!found && demo) {
+      await access.createUser(
+        {
+          username: user.username,
+          password: user.password,
+          role: user.role,
+          scope: user.scope,
+          department: user.department ?? null,
+        },
+        { demo: true },
+      );
+      changed++;
+    } else if (found && found.disabled === demo) {
+      await access.setUserDisabled(found.id, !demo);
+      changed++;
+    }
   }
+  return changed;
+}
+
+/**
+ * Why demo accounts may not run on this address, as one line saying what to do instead, or null.
+ * Their passwords are in the README, so anyone who can reach the server could sign in with them.
+ */
+export function demoExposureProblem(options: {
+  host: string;
+  loopback: boolean;
+  demo: boolean;
+  simTurnsDemoOn: boolean;
+}): string | null {
+  if (options.loopback || !(options.demo || options.simTurnsDemoOn)) return null;
+  const why = options.demo
+    ? 'CITYOPS_DEMO=on'
+    : 'the simulator turns demo mode on (CITYOPS_SIM is on and CITYOPS_DEMO is unset)';
+  return (
+    `demo accounts refused on HOST=${options.host}: ${why}, and demo passwords are published in the README, ` +
+    'so anyone who can reach this address could sign in. Set CITYOPS_DEMO=off (the simulator still runs, without ' +
+    'demo accounts), or keep HOST=127.0.0.1 to run the simulator with demo accounts on this machine only.'
+  );
 }

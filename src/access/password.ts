@@ -38,3 +38,53 @@ export function generatePassword(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
   return [...randomBytes(20)].map((b) => alphabet[b % alphabet.length]).join('');
 }
+
+// Passwords anyone can look up: vendor defaults and the first guesses of every password list.
+const DEFAULT_PASSWORDS = [
+  'password',
+  'password1',
+  'password12',
+  'password123',
+  'password1234',
+  'passw0rd123',
+  'changeme',
+  'changeme123',
+  'admin',
+  'admin123',
+  'admin12345',
+  'administrator',
+  'cityops',
+  'cityops123',
+  'cityops2026',
+  '1234567890',
+  '0123456789',
+  '12345678910',
+  '1q2w3e4r5t',
+  'qwertyuiop',
+  'qwerty12345',
+  'welcome123',
+  'iloveyou123',
+  'abc1234567',
+];
+
+/**
+ * Why a new password is refused, or null when it is acceptable: too short, or one an attacker tries
+ * first (a published demo password, a default, the username). Hashes cannot be checked later, so
+ * this runs whenever a password is set.
+ */
+export function passwordProblem(
+  password: string,
+  context: { username: string; minLength: number; published: readonly string[] },
+): string | null {
+  if (password.length < context.minLength) {
+    return `A password has at least ${context.minLength} characters.`;
+  }
+  const lower = password.toLowerCase();
+  if (context.published.some((p) => p.toLowerCase() === lower)) {
+    return 'This is a published demo password; choose another.';
+  }
+  if (DEFAULT_PASSWORDS.includes(lower) || lower === context.username.toLowerCase()) {
+    return 'This password is among the first an attacker tries; choose another.';
+  }
+  return null;
+}

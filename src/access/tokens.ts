@@ -3,13 +3,10 @@ import { jwtVerify, SignJWT } from 'jose';
 
 /** Signs and verifies short-lived access tokens (HS256 JWT, jose) carrying the user and session ids. */
 export class TokenSigner {
-  private readonly key: Uint8Array;
   constructor(
-    secret: string,
+    private readonly key: Uint8Array,
     private readonly ttlSeconds: number,
-  ) {
-    this.key = Buffer.from(secret, 'base64url');
-  }
+  ) {}
 
   /** A token for `userId` in session `sessionId`, valid for the configured time. */
   async sign(userId: string, sessionId: string, now: Date): Promise<string> {
@@ -30,6 +27,8 @@ export class TokenSigner {
         issuer: 'cityops',
         algorithms: ['HS256'],
         currentDate: now,
+        // jose checks exp only when present: a token without one would never expire.
+        requiredClaims: ['exp', 'sub', 'sid'],
       });
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
       return { userId: payload.sub, sessionId: payload.sid };

@@ -25,7 +25,7 @@ export function userCommand(): Command {
     .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
     .option('--scope <code>', 'jurisdiction code the user works in (omit only for admin: everywhere)')
     .option('--department <name>', 'department (required for department_handler), e.g. water')
-    .requiredOption('--password <password>', 'at least 8 characters')
+    .requiredOption('--password <password>', 'at least 10 characters, not a demo or default password')
     .addHelpText(
       'after',
       `\nRoles 角色:\n${ROLES.map((r) => `  ${r.padEnd(20)} ${ROLE_NAMES[r].zh} ${ROLE_NAMES[r].en}`).join('\n')}\n` +

@@ -13,6 +13,8 @@ export interface SampleContext {
   unique: string;
   /** Creates something the sample needs first (e.g. a key to revoke) and returns its id. */
   createKey(scope: string): Promise<string>;
+  /** Creates a viewer working in a county (e.g. one to unlock) and returns its id. */
+  createUser(scope: string): Promise<string>;
   /** Registers a sensor at a point (inside or outside) and returns its id. */
   createSensor(at: { lon: number; lat: number }): Promise<string>;
   /** Raises an alarm on a new gas sensor at a point and returns the alarm's id. */
@@ -91,6 +93,16 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
       },
     }),
     outsideStatus: 422,
+  },
+  'POST /api/v1/users/:id/unlock': {
+    inside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/users/${await c.createUser(c.inside.county)}/unlock`,
+    }),
+    outside: async (c) => ({
+      method: 'POST',
+      url: `/api/v1/users/${await c.createUser(c.outside!.county)}/unlock`,
+    }),
   },
   'GET /api/v1/keys': { inside: () => ({ method: 'GET', url: '/api/v1/keys' }) },
   'POST /api/v1/keys': {

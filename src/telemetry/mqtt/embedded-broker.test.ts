@@ -3,6 +3,7 @@ import net from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StartupError } from '../../errors.js';
+import { InProcessBus } from '../../platform/bus/in-process-bus.js';
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker.js';
 import { MqttIngestor } from './mqtt-ingest.js';
 import { SILENT_LOG } from './mqtt-log.js';
@@ -227,6 +228,24 @@ describe('embedded broker', () => {
     const closed = closing(client);
     client.publish(`cityops/telemetry/${YZ}`, reading(), { qos: 1 });
     await closed;
+  });
+
+  it('closes a connection at once when its key is revoked, without waiting for the recheck', async () => {
+    const bus = new InProcessBus();
+    const own = await testAccess(bus);
+    open.push({ close: async () => (await bus.close(), own.close()) });
+    // An hour between rechecks: only the revocation event can end the connection within the test.
+    const { port } = await broker(testIngest(), { access: own.access, bus, keyRecheckMs: 3_600_000 });
+    const { key, id } = await own.key('device', null);
+    const revoked = await device(port, key);
+    const other = await device(port, (await own.key('device', null)).key);
+    await revoked.publishAsync(`cityops/telemetry/${YZ}`, reading(), { qos: 1 });
+    const closed = closing(revoked);
+    await own.access.revokeKey(id);
+    await closed;
+    // The other key's connection stays up.
+    await other.publishAsync(`cityops/telemetry/${YZ}`, reading(), { qos: 1 });
+    expect(other.connected).toBe(true);
   });
 
   it('on close, lets a message being stored finish and be acknowledged first', async () => {

@@ -1,8 +1,10 @@
 import net from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import { ACCESS_EVENTS } from '../../access/access.events.js';
 import type { AccessService } from '../../access/access.service.js';
 import { visibilityOf, type Principal, type Visibility } from '../../access/principal.js';
 import type { JurisdictionTree } from '../../jurisdictions/jurisdiction-tree.js';
+import type { EventBus } from '../../platform/bus/event-bus.js';
 import { rejectionReport, type MqttIngestor } from './mqtt-ingest.js';
 import { ThrottledWarn, type MqttLog } from './mqtt-log.js';
 import { isIngestTopic, MAX_PAYLOAD_BYTES, REJECTED_TOPIC_PREFIX } from './mqtt-payload.js';
@@ -21,7 +23,9 @@ export interface EmbeddedBrokerOptions {
   log: MqttLog;
   /** Where the operator-facing line about a moved port goes (default: stdout). */
   print?: (line: string) => void;
-  /** How long a connection trusts its key before checking it again, so revocation reaches it (ms). */
+  /** Where key revocations arrive: a revoked key's connections are closed at once. */
+  bus?: Pick<EventBus, 'subscribe'> | undefined;
+  /** How long a connection trusts its key before checking it again (ms): the fallback for revocations no bus carried. */
   keyRecheckMs?: number;
   /** How long close() waits for messages being stored before dropping connections (ms). */
   closeGraceMs?: number;
@@ -202,6 +206,20 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   broker.on('clientError', (client, error) =>
     log.debug({ clientId: client.id, err: error.message }, 'MQTT client error'),
   );
+  // A revoked key's open connections end now rather than at their next recheck.
+  const revocations = options.bus?.subscribe(
+    ACCESS_EVENTS,
+    ({ events }) => {
+      const revoked = new Set(events.flatMap((e) => (e.type === 'key.revoked' ? [e.keyId] : [])));
+      if (revoked.size === 0) return;
+      for (const { keyId, client } of owners.values()) {
+        if (!revoked.has(keyId) || client.closed) continue;
+        warn.warn('revoked', { clientId: client.id }, 'MQTT connection closed: its API key was revoked');
+        client.close();
+      }
+    },
+    { name: 'mqtt-key-revocations' },
+  );
   await broker.listen();
 
   const sockets = new Set<net.Socket>();
@@ -222,6 +240,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   try {
     port = await listen(server, options);
   } catch (error) {
+    revocations?.unsubscribe();
     broker.close();
     throw error;
   }
@@ -231,6 +250,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     close: async () => {
       if (closing) return;
       closing = true;
+      revocations?.unsubscribe();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Let messages being stored finish and their PUBACKs leave before the connections go.
       // (aedes writes a PUBACK corked until the next tick, hence the turn of the event loop.)

@@ -15,6 +15,8 @@ import type { Reading } from '../reading.types.js';
 import type { RegisteredSensor } from '../sensor-index.js';
 import { buildRegisteredSensor } from '../../test-support/sensor-factories.js';
 import { TelemetryIngest } from '../telemetry-ingest.js';
+import { ACCESS_EVENTS, type AccessEvent } from '../../access/access.events.js';
+import type { EventBus } from '../../platform/bus/event-bus.js';
 
 /** A sensor at 解放碑 (渝中区 500103) and one in 北碚区 (500109). */
 export const YZ = 'CQ-YZ-0001';
@@ -82,13 +84,14 @@ export function testTree(): JurisdictionTree {
   return tree;
 }
 
-/** A real AccessService on an in-memory database, and a way to mint keys. */
-export async function testAccess() {
+/** A real AccessService on an in-memory database (publishing on `bus` when given), and a way to mint keys. */
+export async function testAccess(bus?: EventBus) {
   const database = openSqlite(':memory:');
   await migrate(database, accessMigrations);
   const access = await AccessService.create({
     repository: new SqliteAccessRepository(database),
     tree: testTree,
+    ...(bus ? { publish: (events: AccessEvent[]) => bus.publish(ACCESS_EVENTS, events) } : {}),
   });
   return {
     access,

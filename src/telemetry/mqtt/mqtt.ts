@@ -1,6 +1,7 @@
 import type { AccessService } from '../../access/access.service.js';
 import type { Config } from '../../config.js';
 import type { JurisdictionTree } from '../../jurisdictions/jurisdiction-tree.js';
+import type { EventBus } from '../../platform/bus/event-bus.js';
 import type { TelemetryIngest } from '../telemetry-ingest.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { redactUrl, startExternalSubscriber } from './external-subscriber.js';
@@ -15,6 +16,8 @@ export interface MqttIngestDeps {
   >;
   ingest: Pick<TelemetryIngest, 'ingest'>;
   access: Pick<AccessService, 'authenticate'>;
+  /** The app's bus: the embedded broker drops a revoked key's connections when access says so. */
+  bus?: Pick<EventBus, 'subscribe'>;
   /** The current jurisdiction tree (a getter: custom units can replace it). */
   tree: () => JurisdictionTree;
   log: MqttLog;
@@ -74,6 +77,7 @@ export async function startMqttIngest(deps: MqttIngestDeps): Promise<MqttIngestH
     portExplicit: config.mqttPortExplicit,
     ingestor,
     access: deps.access,
+    bus: deps.bus,
     tree: deps.tree,
     log,
     ...(deps.print ? { print: deps.print } : {}),
