@@ -42,6 +42,8 @@ export function eventHash(event: Omit<CaseEventRecord, 'hash'>): string {
     event.attachments,
     event.data,
     event.prevHash,
+    // Appended only when set, so every link written before public notes existed keeps its hash.
+    ...(event.publicNote !== null && event.publicNote !== undefined ? [event.publicNote] : []),
   ]);
   return createHash('sha256').update(content).digest('hex');
 }
