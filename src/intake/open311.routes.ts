@@ -87,7 +87,8 @@ export function open311Routes(service: Open311Service, options: Open311RouteOpti
       if (body && typeof body === 'object' && !Array.isArray(body)) {
         for (const [key, value] of Object.entries(body)) if (value === '') delete body[key];
       }
-      checkJurisdiction(request, options.jurisdictions);
+      // An unknown path is a 404 whatever its jurisdiction_id.
+      if (request.routeOptions.url !== undefined) checkJurisdiction(request, options.jurisdictions);
     });
     fastify.setNotFoundHandler((request, reply) =>
       sendOpen311Error(
