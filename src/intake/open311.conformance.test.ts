@@ -48,8 +48,9 @@ const post = (path: string, fields: Record<string, string>, key = apiKey, ip = '
 
 /** Request ids of a GET requests answer, in either format. */
 function ids(response: LightMyRequestResponse, format: Format): string[] {
-  if (format === 'json')
+  if (format === 'json') {
     return response.json<{ service_request_id: string }[]>().map((r) => r.service_request_id);
+  }
   return [...response.body.matchAll(/<service_request_id>(\d+)<\/service_request_id>/g)].map((m) => m[1]!);
 }
 
@@ -108,7 +109,7 @@ describe.each(FORMATS)('Open311 conformance (%s)', (format) => {
       // The other reporter's description is theirs: the first request never shows it.
     }
     const [one] = await answers();
-    expect(one!.body).not.toContain('同一处塌陷');
+    expect(one.body).not.toContain('同一处塌陷');
 
     // A public reply, written on purpose, is what both reporters see.
     await app.services.cases.transition(
@@ -121,7 +122,7 @@ describe.each(FORMATS)('Open311 conformance (%s)', (format) => {
       expect(answer.body).not.toContain('13800000000');
     }
     const [a, b, , , updates] = await answers();
-    for (const answer of [a!, b!]) {
+    for (const answer of [a, b]) {
       if (format === 'json') {
         const [request] =
           answer.json<{ status_notes: string; extended_attributes: { timeline: unknown[] } }[]>();
@@ -134,9 +135,9 @@ describe.each(FORMATS)('Open311 conformance (%s)', (format) => {
         expect(answer.body).toContain('<extended_attributes><timeline><entry>');
       }
     }
-    const updateIds = ids(updates!, format);
+    const updateIds = ids(updates, format);
     expect(updateIds).toEqual(expect.arrayContaining([first, second]));
-    expect(updates!.body).toContain(PUBLIC);
+    expect(updates.body).toContain(PUBLIC);
   });
 
   it('counts every service_code, applies status before the limit, treats empty parameters as absent', async () => {

@@ -281,8 +281,9 @@ function checkJurisdiction(request: FastifyRequest, jurisdictions: readonly stri
   if (id === undefined) {
     throw new Open311Error(400, `jurisdiction_id is required: one of ${jurisdictions.join(', ')}`);
   }
-  if (typeof id !== 'string' || !jurisdictions.includes(id)) {
-    throw new Open311Error(404, `no jurisdiction has the id ${String(id).slice(0, 100)}`);
+  if (typeof id !== 'string') throw new Open311Error(400, 'give jurisdiction_id once');
+  if (!jurisdictions.includes(id)) {
+    throw new Open311Error(404, `no jurisdiction has the id ${id.slice(0, 100)}`);
   }
 }
 
@@ -301,8 +302,11 @@ function apiKeyOf(request: FastifyRequest): string | undefined {
   const fromBody = (request.body as Record<string, unknown> | null | undefined)?.api_key;
   const fromQuery = (request.query as Record<string, unknown> | undefined)?.api_key;
   const header = request.headers['x-api-key'];
-  const key = [fromBody, fromQuery, header].map((v) => (Array.isArray(v) ? v[0] : v)).find(Boolean);
-  return typeof key === 'string' ? key : undefined;
+  for (const value of [fromBody, fromQuery, header]) {
+    const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
+    if (typeof first === 'string' && first !== '') return first;
+  }
+  return undefined;
 }
 
 /** The format a request asked for, from the path's extension (JSON when it names none). */

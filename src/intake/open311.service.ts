@@ -376,8 +376,9 @@ function oneOf(params: Open311Params) {
 function positive(text: string | undefined, name: string, fallback: number, max: number): number {
   if (text === undefined) return fallback;
   const value = /^\d{1,7}$/.test(text.trim()) ? Number(text) : 0;
-  if (value < 1 || value > max)
+  if (value < 1 || value > max) {
     throw new Open311Error(400, `${name} must be a whole number from 1 to ${max}`);
+  }
   return value;
 }
 
