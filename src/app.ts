@@ -365,7 +365,9 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     await app.register(cameraRoutes(cameras, visibleTo), { prefix: '/api/v1' });
     await app.register(detectionRoutes(intake.detections, visibleTo), { prefix: '/api/v1' });
     await app.register(intakeRoutes(intake.hotline, visibleTo), { prefix: '/api/v1' });
-    await app.register(open311Routes(intake.open311), { prefix: '/open311/v2' });
+    await app.register(open311Routes(intake.open311, { ...config.open311, publicUrl: config.publicUrl }), {
+      prefix: '/open311/v2',
+    });
     await app.register(liveRoutes(live, visibleTo), { prefix: '/api/v1' });
     await serveDashboard(app, options.webDist);
     await app.ready();

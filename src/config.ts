@@ -63,6 +63,25 @@ export interface Config {
   auditHeadExportMinutes: number;
   /** The city simulator that `npm start` runs beside the server (docs/simulator.md). */
   sim: SimConfig;
+  /**
+   * CITYOPS_PUBLIC_URL: the address citizens and apps reach cityops at (behind a proxy it differs
+   * from the listening one), without a trailing slash; undefined: taken from each request.
+   */
+  publicUrl: string | undefined;
+  /** Open311 GeoReport v2 (docs/open311.md). */
+  open311: Open311Config;
+}
+
+/** CITYOPS_OPEN311_*: what the Open311 discovery document says and which jurisdiction ids it takes. */
+export interface Open311Config {
+  /** CITYOPS_OPEN311_CONTACT: discovery `contact`. */
+  contact: string;
+  /** CITYOPS_OPEN311_KEY_SERVICE: discovery `key_service`, where app makers get an api_key. */
+  keyService: string;
+  /** CITYOPS_OPEN311_JURISDICTIONS: accepted jurisdiction_id values (empty: any is accepted and ignored). */
+  jurisdictions: string[];
+  /** CITYOPS_RATE_LIMIT_OPEN311: POSTs per minute per api_key. */
+  postsPerMinute: number;
 }
 
 /** CITYOPS_SIM*: the in-process simulator. */
@@ -229,6 +248,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...intakeConfig(env),
     ...auditConfig(env),
     sim: simConfig(env),
+    publicUrl: publicUrl(env),
+    open311: open311Config(env),
+  };
+}
+
+function publicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.CITYOPS_PUBLIC_URL?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(
+      'CITYOPS_PUBLIC_URL',
+      `must be an http(s) URL without query, such as https://cityops.example.gov.cn, got "${raw}"`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function open311Config(env: NodeJS.ProcessEnv): Open311Config {
+  const jurisdictions = (env.CITYOPS_OPEN311_JURISDICTIONS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = jurisdictions.find((j) => !/^[A-Za-z0-9_.:-]{1,100}$/.test(j));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'CITYOPS_OPEN311_JURISDICTIONS',
+      `must be comma-separated ids of letters, digits and _ . : -, such as cq.gov.cn,500000, got "${bad}"`,
+    );
+  }
+  return {
+    contact: env.CITYOPS_OPEN311_CONTACT?.trim() || '12345 重庆市政务服务便民热线',
+    keyService:
+      env.CITYOPS_OPEN311_KEY_SERVICE?.trim() ||
+      'API keys of kind open311 are issued by the city: cityops key create --kind open311',
+    jurisdictions,
+    postsPerMinute: integer(env, 'CITYOPS_RATE_LIMIT_OPEN311', 600, 1, 10_000_000),
   };
 }
 

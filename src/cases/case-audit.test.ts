@@ -26,6 +26,29 @@ function verify(): { status: number | null; out: string } {
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
+describe('eventHash', () => {
+  const link = {
+    seq: 7,
+    caseId: 'C1',
+    action: 'comment',
+    from: 'dispatched' as const,
+    to: 'dispatched' as const,
+    at: 1,
+    actor: 'operator',
+    note: '班组3',
+    publicNote: null,
+    attachments: [],
+    data: {},
+    prevHash: '0'.repeat(64),
+  };
+  it('covers a public reply, and leaves links without one as they were hashed before it existed', () => {
+    const { publicNote: _none, ...before } = link;
+    expect(eventHash(link)).toBe(eventHash(before as typeof link));
+    expect(eventHash({ ...link, publicNote: '已修复' })).not.toBe(eventHash(link));
+    expect(eventHash({ ...link, publicNote: '已修复' })).not.toBe(eventHash({ ...link, publicNote: '已修' }));
+  });
+});
+
 describe('canonicalJson', () => {
   it('sorts keys at every depth', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe(

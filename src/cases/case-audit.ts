@@ -59,6 +59,8 @@ export function eventHash(event: Omit<CaseEventRecord, 'hash'>, algorithm: Audit
     event.attachments,
     event.data,
     event.prevHash,
+    // Appended only when set, so every link written before public notes existed keeps its hash.
+    ...(event.publicNote !== null && event.publicNote !== undefined ? [event.publicNote] : []),
   ]);
   const hex = createHash(algorithm).update(content).digest('hex');
   return algorithm === 'sm3' ? `sm3:${hex}` : hex;

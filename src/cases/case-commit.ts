@@ -150,7 +150,7 @@ export function planCommit(
       });
     }
     for (const event of change.events) {
-      const link = { ...event, seq: at.seq + 1, prevHash: at.hash };
+      const link = { ...event, publicNote: event.publicNote ?? null, seq: at.seq + 1, prevHash: at.hash };
       const linked: CaseEventRecord = { ...link, hash: eventHash(link, head.algorithm) };
       events.push(linked);
       at = { ...at, seq: linked.seq, hash: linked.hash };

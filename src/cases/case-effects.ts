@@ -14,7 +14,10 @@ const MINUTE = 60_000;
 
 /** The input an action may carry. */
 export interface ActionInput {
+  /** The staff's note: private. */
   note?: string | undefined;
+  /** A reply for the public (公开回复), written on purpose: the only text Open311 shows. */
+  publicNote?: string | undefined;
   attachments?: string[] | undefined;
   /** Extension minutes (request_extension). */
   minutes?: number | undefined;

@@ -121,6 +121,15 @@ const DEADLINE_INDEXES = `
 const AUDIT_ALGORITHM = `ALTER TABLE case_audit_head ADD COLUMN algorithm TEXT NOT NULL DEFAULT 'sha256';`;
 
 /**
+ * Public replies (公开回复) beside the staff's private notes. Every existing event gets NULL: what
+ * staff wrote before could hold names, phone numbers or dispatch reasons, so none of it becomes
+ * public. The partial index serves Open311 servicerequestupdates (public replies by time).
+ */
+const PUBLIC_NOTES = `
+  ALTER TABLE case_events ADD COLUMN public_note TEXT;
+  CREATE INDEX case_events_public ON case_events (at, seq) WHERE public_note IS NOT NULL;`;
+
+/**
  * Cases: the catalog (categories, department types, routing rules as JSON documents), cases with
  * their jurisdiction chain in columns (scope filters are index ranges), occurrences (one per
  * report, raw record kept), the event log that is also the audit chain, and the maintained
@@ -134,6 +143,7 @@ export const caseMigrations: Migration[] = [
   },
   { id: '0008_case_stats_by_level', sqlite: foldDepartmentsSql(), postgres: foldDepartmentsSql() },
   { id: '0009_case_deadline_queues', sqlite: DEADLINE_INDEXES, postgres: DEADLINE_INDEXES },
+  { id: '0010_case_public_notes', sqlite: PUBLIC_NOTES, postgres: PUBLIC_NOTES },
   // The hash function new audit links use (sha256 | sm3), kept with the head it applies to, so the
   // writer reads it in the same transaction as the head; each link's hash says its own.
   {

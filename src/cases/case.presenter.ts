@@ -70,6 +70,7 @@ function toEventDto(e: CaseEventRecord): CaseDetailDto['timeline'][number] {
     at: iso(e.at),
     actor: e.actor,
     note: e.note,
+    publicNote: e.publicNote,
     attachments: e.attachments,
     data: e.data,
   };

@@ -248,6 +248,14 @@ export class PostgresCaseRepository implements CaseRepository {
     await this.pool.query('UPDATE case_audit_head SET algorithm = $1 WHERE id = 1', [algorithm]);
   }
 
+  async publicEvents(from: number, to: number, limit: number): Promise<CaseEventRecord[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM case_events WHERE public_note IS NOT NULL AND at >= $1 AND at < $2 ORDER BY at, seq LIMIT $3',
+      [from, to, limit],
+    );
+    return (rows as Row[]).map(toEvent);
+  }
+
   async auditLinks(afterSeq: number, limit: number): Promise<CaseEventRecord[]> {
     const { rows } = await this.pool.query('SELECT * FROM case_events WHERE seq > $1 ORDER BY seq LIMIT $2', [
       afterSeq,

@@ -285,6 +285,13 @@ export class SqliteCaseRepository implements CaseRepository {
     this.statement('UPDATE case_audit_head SET algorithm = ? WHERE id = 1').run(algorithm);
   }
 
+  async publicEvents(from: number, to: number, limit: number): Promise<CaseEventRecord[]> {
+    const rows = this.statement(
+      'SELECT * FROM case_events WHERE public_note IS NOT NULL AND at >= ? AND at < ? ORDER BY at, seq LIMIT ?',
+    ).all(from, to, limit) as Row[];
+    return rows.map(toEvent);
+  }
+
   async auditLinks(afterSeq: number, limit: number): Promise<CaseEventRecord[]> {
     const rows = this.statement('SELECT * FROM case_events WHERE seq > ? ORDER BY seq LIMIT ?').all(
       afterSeq,

@@ -133,6 +133,8 @@ export interface CaseRepository {
   stats(query: StatsQuery): Promise<StatsRow[]>;
   /** Summed stage-time bins per group and stage. */
   stageStats(query: StatsQuery): Promise<StageStatsRow[]>;
+  /** Events carrying a public reply with from ≤ at < to, oldest first, at most `limit`. */
+  publicEvents(from: number, to: number, limit: number): Promise<CaseEventRecord[]>;
   /** Audit links after `seq`, in order, at most `limit`. */
   auditLinks(afterSeq: number, limit: number): Promise<CaseEventRecord[]>;
   /** The audit chain's head: last seq and hash, and the hash function new links use. */

@@ -93,7 +93,8 @@ export const CaseEventSchema = Type.Object({
   to: StatusSchema,
   at: Time,
   actor: Type.String(),
-  note: NullableString,
+  note: Type.Union([Type.String(), Type.Null()], { description: 'private: staff only' }),
+  publicNote: Type.Union([Type.String(), Type.Null()], { description: '公开回复: shown by Open311' }),
   attachments: Type.Array(Type.String()),
   data: Type.Record(Type.String(), Type.Unknown()),
 });
@@ -180,7 +181,11 @@ export const CaseIdParamsSchema = Type.Object(
 export const TransitionSchema = Type.Object(
   {
     action: enumOf<string>(CASE_ACTIONS.filter((a) => a !== 'escalate')),
-    note: Type.Optional(Note),
+    note: Type.Optional({ ...Note, description: 'the staff’s note: private, never shown to the public' }),
+    publicNote: Type.Optional({
+      ...Note,
+      description: '公开回复: a reply for the public, shown by Open311 (status_notes, updates)',
+    }),
     attachments: Type.Optional(Type.Array(Url, { maxItems: 20 })),
     department: Type.Optional(
       Type.String({

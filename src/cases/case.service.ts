@@ -323,6 +323,14 @@ export class CaseService implements CaseIntake {
     };
   }
 
+  /**
+   * Public replies (公开回复) written with from ≤ at < to, oldest first: what Open311 publishes as
+   * service request updates. Not filtered by visibility: public replies are public by intent.
+   */
+  async publicEvents(from: number, to: number, limit: number): Promise<CaseEventRecord[]> {
+    return this.repository.publicEvents(from, to, limit);
+  }
+
   /** A page of cases, newest first, with the cursor of the next page (null on the last). */
   async list(
     input: CaseListInput,
@@ -377,6 +385,16 @@ export class CaseService implements CaseIntake {
         { action: input.action, status: record.status, reason: why, allowed },
       );
     }
+    const publicNote = input.publicNote?.trim() || null;
+    // A public reply speaks for the city: the command center or the department holding the case,
+    // not an observer from another department.
+    if (publicNote !== null && kind === 'observer') {
+      throw new AppError(
+        'CASE_ACTION_NOT_ALLOWED',
+        `Only the command center or the department holding case ${id} may write a public reply.`,
+        { action: input.action, status: record.status, reason: 'public_note', allowed: [] },
+      );
+    }
     const category = this.catalog.category(record.category);
     const now = this.clock();
     let routing: RoutingReason | undefined;
@@ -412,6 +430,7 @@ export class CaseService implements CaseIntake {
       input.note ?? null,
       input.attachments ?? [],
       result.data,
+      publicNote,
     );
     changes.unshift({
       writes: [{ before: record, after: result.after, stageTimes: result.stageTimes }],
@@ -622,8 +641,20 @@ export class CaseService implements CaseIntake {
     note: string | null,
     attachments: string[],
     data: Record<string, unknown>,
+    publicNote: string | null = null,
   ): NewCaseEvent {
-    return { caseId: record.id, action, from, to: record.status, at, actor, note, attachments, data };
+    return {
+      caseId: record.id,
+      action,
+      from,
+      to: record.status,
+      at,
+      actor,
+      note,
+      publicNote,
+      attachments,
+      data,
+    };
   }
 
   private actorKind(record: CaseRecord, actor: CaseActor, visible: Visibility): ActorKind {

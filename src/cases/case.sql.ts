@@ -216,6 +216,7 @@ export const EVENT_COLUMNS = [
   'data',
   'prev_hash',
   'hash',
+  'public_note',
 ] as const;
 
 /** An event as the values of EVENT_COLUMNS. */
@@ -233,6 +234,7 @@ export function eventValues(e: CaseEventRecord): unknown[] {
     JSON.stringify(e.data),
     e.prevHash,
     e.hash,
+    e.publicNote,
   ];
 }
 
@@ -247,6 +249,7 @@ export function toEvent(r: Row): CaseEventRecord {
     at: num(r.at),
     actor: str(r.actor),
     note: strOrNull(r.note),
+    publicNote: strOrNull(r.public_note),
     attachments: JSON.parse(r.attachments as string) as string[],
     data: JSON.parse(r.data as string) as Record<string, unknown>,
     prevHash: str(r.prev_hash),

@@ -103,7 +103,13 @@ export interface CaseEventRecord {
   to: CaseStatus;
   at: number;
   actor: string;
+  /** The staff's note: private, never shown to the public (Open311). */
   note: string | null;
+  /**
+   * A reply written for the public on purpose (公开回复): the only text Open311 shows
+   * (status_notes, servicerequestupdates). Null on most events, and on every event before 0010.
+   */
+  publicNote: string | null;
   attachments: string[];
   /** Action details: routing reason, department, extension minutes, merged ids… */
   data: Record<string, unknown>;
@@ -112,7 +118,10 @@ export interface CaseEventRecord {
 }
 
 /** A case event before the chain has given it its place and hashes. */
-export type NewCaseEvent = Omit<CaseEventRecord, 'seq' | 'prevHash' | 'hash'>;
+export type NewCaseEvent = Omit<CaseEventRecord, 'seq' | 'prevHash' | 'hash' | 'publicNote'> & {
+  /** Absent: no public reply (most events). */
+  publicNote?: string | null | undefined;
+};
 
 /** The time one stage took, recorded when it ends (for mean and p90 per stage). */
 export interface StageTime {

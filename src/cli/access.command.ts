@@ -74,8 +74,10 @@ export function keyCommand(): Command {
       const created = await withAccess((access) =>
         access.createKey({ kind: o.kind, label: o.label, scope: o.scope ?? null }),
       );
-      process.stdout.write(
-        `${created.key}\n(id ${created.record.id}; send it as the X-API-Key header; shown once 仅显示一次)\n`,
+      // The key alone on stdout, so KEY=$(cityops key create …) captures exactly the key.
+      process.stdout.write(`${created.key}\n`);
+      process.stderr.write(
+        `(id ${created.record.id}; send it as the X-API-Key header; shown once 仅显示一次)\n`,
       );
     });
   key

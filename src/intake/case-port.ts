@@ -10,6 +10,27 @@ export interface CasePort extends CaseIntake {
   view(caseId: string): Promise<CaseView | null>;
   /** Enabled categories, for the Open311 service list. */
   categories(): Promise<CategoryView[]>;
+  /** Public replies written with from ≤ at < to, oldest first, at most `limit` (servicerequestupdates). */
+  publicUpdates(from: number, to: number, limit: number): Promise<PublicUpdate[]>;
+  /** A citizen's follow-up on a case, kept as a private comment for the staff; returns its seq. */
+  comment(caseId: string, note: string, by: string): Promise<number>;
+}
+
+/** One entry of a case's public timeline: a status change or a public reply, never a staff note. */
+export interface PublicEntry {
+  /** The audit link's seq: a stable id. */
+  seq: number;
+  at: number;
+  /** The case status after the entry. */
+  status: string;
+  open: boolean;
+  /** The public reply (公开回复), or null. */
+  note: string | null;
+}
+
+/** A public reply and every case it speaks for (its own, and the cases merged into it). */
+export interface PublicUpdate extends PublicEntry {
+  caseIds: string[];
 }
 
 /** A case as the intake adapters show it (Open311) or check it (camera links). */
@@ -23,8 +44,10 @@ export interface CaseView {
   agency: string | null;
   /** Expected closure (epoch ms), from the stage limits: Open311 expected_datetime. */
   expectedAt: number | null;
-  /** The latest note of the case's timeline, for Open311 status_notes. */
+  /** The latest public reply (公开回复) on the case, for Open311 status_notes; staff notes never. */
   notes: string | null;
+  /** Status changes and public replies, oldest first (Open311 extensions). */
+  timeline: PublicEntry[];
   reportedAt: number;
   updatedAt: number;
 }

@@ -3,7 +3,7 @@ import type { IncomingReport, ReportOutcome } from '../cases/case-intake.js';
 import type { Visibility } from '../access/principal.js';
 import type { CameraRecord } from './camera.repository.js';
 import { categoryView } from './case-port.adapter.js';
-import type { CasePort, CaseView } from './case-port.js';
+import type { CasePort, CaseView, PublicUpdate } from './case-port.js';
 
 /** A stand-in for the cases domain: opens one case per (category, place) while open, records every report. */
 export class FakeCases implements CasePort {
@@ -25,6 +25,7 @@ export class FakeCases implements CasePort {
       agency: 'township_office@500109001',
       expectedAt: report.reportedAt + 3_600_000,
       notes: null,
+      timeline: [],
       reportedAt: report.reportedAt,
       updatedAt: report.reportedAt,
       category: report.category,
@@ -40,6 +41,17 @@ export class FakeCases implements CasePort {
 
   async categories() {
     return DEFAULT_CATEGORIES.map(categoryView);
+  }
+
+  async publicUpdates(): Promise<PublicUpdate[]> {
+    return [];
+  }
+
+  readonly comments: { caseId: string; note: string; by: string }[] = [];
+
+  async comment(caseId: string, note: string, by: string): Promise<number> {
+    this.comments.push({ caseId, note, by });
+    return this.comments.length;
   }
 
   /** Closes a case as the lifecycle would. */

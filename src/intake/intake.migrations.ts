@@ -143,4 +143,10 @@ export const intakeMigrations: Migration[] = [
         raw JSONB NOT NULL
       );`,
   },
+  // Open311 servicerequestupdates finds the requests of the cases a public reply was written on.
+  {
+    id: '0011_open311_by_case',
+    sqlite: 'CREATE INDEX open311_case ON open311_requests (case_id);',
+    postgres: 'CREATE INDEX open311_case ON open311_requests (case_id);',
+  },
 ];

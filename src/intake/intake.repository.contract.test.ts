@@ -95,7 +95,7 @@ describeContract('IntakeRepository', (ctx) => {
   it('stores Open311 requests and finds them by id, token and filters', async () => {
     const a = await repo().insertOpen311(request({ token: 't-a', requestedAt: 10_000 }));
     const b = await repo().insertOpen311(
-      request({ token: 't-b', serviceCode: 'street_vending', requestedAt: 20_000 }),
+      request({ token: 't-b', caseId: 'C-2', serviceCode: 'street_vending', requestedAt: 20_000 }),
     );
     expect(b.id).toBeGreaterThan(a.id);
     expect(await repo().open311ById(a.id)).toEqual(a);
@@ -106,7 +106,10 @@ describeContract('IntakeRepository', (ctx) => {
         .listOpen311(q)
         .then((rows) => rows.map((r) => r.token));
     expect(await ids({ ids: [a.id, b.id], limit: 10 })).toEqual(['t-b', 't-a']);
-    expect(await ids({ serviceCode: 'road_damage', limit: 10 })).toEqual(['t-a']);
+    expect(await ids({ serviceCodes: ['road_damage'], limit: 10 })).toEqual(['t-a']);
+    expect(await ids({ serviceCodes: ['road_damage', 'street_vending'], limit: 10 })).toEqual(['t-b', 't-a']);
+    expect(await ids({ before: { requestedAt: b.requestedAt, id: b.id }, limit: 10 })).toEqual(['t-a']);
+    expect(await ids({ caseIds: [b.caseId], limit: 10 })).toEqual(['t-b']);
     expect(await ids({ from: 15_000, limit: 10 })).toEqual(['t-b']);
     expect(await ids({ to: 15_000, limit: 10 })).toEqual(['t-a']);
   });

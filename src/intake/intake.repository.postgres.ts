@@ -214,10 +214,17 @@ export class PostgresIntakeRepository implements IntakeRepository {
     if (query.ids !== undefined) {
       params.push(query.ids);
       where.push(`id = ANY($${params.length}::int8[])`);
+    } else if (query.caseIds !== undefined) {
+      params.push(query.caseIds);
+      where.push(`case_id = ANY($${params.length}::text[])`);
     } else {
-      if (query.serviceCode !== undefined) {
-        params.push(query.serviceCode);
-        where.push(`service_code = $${params.length}`);
+      if (query.serviceCodes !== undefined) {
+        params.push(query.serviceCodes);
+        where.push(`service_code = ANY($${params.length}::text[])`);
+      }
+      if (query.before !== undefined) {
+        params.push(query.before.requestedAt, query.before.id);
+        where.push(`(requested_at, id) < ($${params.length - 1}, $${params.length})`);
       }
       if (query.from !== undefined) {
         params.push(query.from);

@@ -209,10 +209,17 @@ export class SqliteIntakeRepository implements IntakeRepository {
     if (query.ids !== undefined) {
       where.push('id IN (SELECT value FROM json_each(?))');
       params.push(JSON.stringify(query.ids));
+    } else if (query.caseIds !== undefined) {
+      where.push('case_id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(query.caseIds));
     } else {
-      if (query.serviceCode !== undefined) {
-        where.push('service_code = ?');
-        params.push(query.serviceCode);
+      if (query.serviceCodes !== undefined) {
+        where.push('service_code IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(query.serviceCodes));
+      }
+      if (query.before !== undefined) {
+        where.push('(requested_at < ? OR (requested_at = ? AND id < ?))');
+        params.push(query.before.requestedAt, query.before.requestedAt, query.before.id);
       }
       if (query.from !== undefined) {
         where.push('requested_at >= ?');

@@ -48,10 +48,15 @@ export interface Open311Record {
 /** An Open311 request before the database has given it its id. */
 export type NewOpen311Request = Omit<Open311Record, 'id'>;
 
-/** Filters of GET requests: by ids (then nothing else applies), or by service, time and page size. */
+/** Filters of GET requests: by ids or cases (then nothing else applies), or by services, time and page size. */
 export interface Open311ListQuery {
   ids?: readonly number[] | undefined;
-  serviceCode?: string | undefined;
+  /** The requests filed on these cases (servicerequestupdates). */
+  caseIds?: readonly string[] | undefined;
+  /** Any of these service codes. */
+  serviceCodes?: readonly string[] | undefined;
+  /** Continue after this request in newest-first order (the service pages through filters it applies itself). */
+  before?: { requestedAt: number; id: number } | undefined;
   /** requested_at ≥ from and < to. */
   from?: number | undefined;
   to?: number | undefined;

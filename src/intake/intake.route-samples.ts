@@ -51,15 +51,21 @@ for (const format of ['json', 'xml']) {
   open311[`GET /open311/v2/discovery.${format}`] = { inside: get(`/open311/v2/discovery.${format}`) };
   open311[`GET /open311/v2/services.${format}`] = { inside: get(`/open311/v2/services.${format}`) };
   open311[`GET /open311/v2/requests.${format}`] = { inside: get(`/open311/v2/requests.${format}`) };
-  // Without service_code the form is refused (400) before the api_key is looked at.
-  open311[`POST /open311/v2/requests.${format}`] = {
-    inside: () => ({
-      method: 'POST',
-      url: `/open311/v2/requests.${format}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'description=matrix',
-    }),
+  open311[`GET /open311/v2/servicerequestupdates.${format}`] = {
+    inside: get(`/open311/v2/servicerequestupdates.${format}`),
   };
+  // A missing or wrong api_key is 403 by the spec (not the access policy's), so the POSTs are
+  // sampled with a multipart body, refused (400) before any key is looked at.
+  for (const path of ['requests', 'servicerequestupdates']) {
+    open311[`POST /open311/v2/${path}.${format}`] = {
+      inside: () => ({
+        method: 'POST',
+        url: `/open311/v2/${path}.${format}`,
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+        payload: '--x--\r\n',
+      }),
+    };
+  }
 }
 
 /** The authorization matrix's samples for the camera, detection, hotline and Open311 routes. */

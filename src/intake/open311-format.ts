@@ -22,6 +22,8 @@ const ITEM_NAMES: Record<string, string> = {
   endpoints: 'endpoint',
   formats: 'format',
   service_requests: 'request',
+  service_request_updates: 'request_update',
+  timeline: 'entry',
   errors: 'error',
 };
 

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AccessService } from '../access/access.service.js';
 import { visibilityOf } from '../access/principal.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
-import type { CasePort, CategoryView, CaseView } from './case-port.js';
+import type { CasePort, CategoryView, CaseView, PublicEntry } from './case-port.js';
 import { Open311Error, w3cTime } from './open311-format.js';
 import type { IntakeRepository, Open311Record } from './intake.repository.js';
 
@@ -21,6 +21,19 @@ export interface Open311Attribute {
 
 /** A submitted request as the routes hand it over: form fields, repeated ones as arrays. */
 export type Open311Params = Record<string, string | string[]>;
+
+/** GET requests' parameters (empty ones already removed by the routes). */
+export interface Open311ListParams {
+  service_request_id?: string | undefined;
+  service_code?: string | undefined;
+  start_date?: string | undefined;
+  end_date?: string | undefined;
+  status?: string | undefined;
+  page?: string | undefined;
+  page_size?: string | undefined;
+  /** `true` adds extended_attributes.timeline: the case's public timeline. */
+  extensions?: string | undefined;
+}
 
 /** What the Open311 adapter needs. */
 export interface Open311Deps {
@@ -94,27 +107,19 @@ export class Open311Service {
 
   /** POST requests: checks the api_key and the fields, reports the case, stores the request. */
   async submit(params: Open311Params) {
-    const one = (name: string): string | undefined => {
-      const value = params[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
+    const one = oneOf(params);
+    // The key first: a caller without one learns nothing about the fields (missing is 403 too).
+    const principal = await this.principal(one('api_key'));
     const code = one('service_code');
     if (!code) throw new Open311Error(400, 'service_code is required');
     const lat = one('lat');
     const lon = one('long');
     const address = one('address_string')?.trim() || undefined;
-    if ((lat === undefined || lon === undefined) && !address) {
-      throw new Open311Error(400, 'a location is required: lat and long (WGS84), or address_string');
-    }
-    const apiKey = one('api_key');
-    if (!apiKey) throw new Open311Error(400, 'api_key is required');
-    const principal = await this.deps.access.authenticate({ apiKey });
-    if (!principal?.permissions.has('open311:submit')) throw new Open311Error(403, 'api_key is not valid');
     const category = await this.category(code);
     if (lat === undefined || lon === undefined) {
       throw new Open311Error(
         400,
-        'cityops has no geocoder: send lat and long with address_string (address_string alone cannot be located)',
+        'a location is required: lat and long (WGS84). cityops has no geocoder, so address_string and address_id cannot stand alone; send them with lat and long',
       );
     }
     const latitude = decimal(lat, 'lat', -90, 90);
@@ -168,17 +173,86 @@ export class Open311Service {
       requestedAt: now,
       raw,
     });
-    return [{ service_request_id: String(stored.id), token, service_notice: NOTICE, account_id: null }];
+    // Every service is realtime: the id exists when the answer leaves, so no token (the spec: one or
+    // the other). The token is still stored, and GET tokens/… still answers for it.
+    return [{ service_request_id: String(stored.id), service_notice: NOTICE, account_id: null }];
   }
 
-  /** GET requests with the spec's filters: ids (overriding the rest), service_code, dates, status. */
-  async list(query: {
-    service_request_id?: string | undefined;
-    service_code?: string | undefined;
-    start_date?: string | undefined;
-    end_date?: string | undefined;
-    status?: string | undefined;
-  }) {
+  /** POST servicerequestupdates (FixMyStreet): a citizen's follow-up, kept as a private comment. */
+  async comment(params: Open311Params) {
+    const one = oneOf(params);
+    const principal = await this.principal(one('api_key'));
+    const id = one('service_request_id') ?? '';
+    const description = (one('description') ?? '').trim();
+    if (!description) throw new Open311Error(400, 'description is required');
+    if (description.length > 4000) throw new Open311Error(400, 'description is longer than 4000 characters');
+    const record = /^\d{1,15}$/.test(id) ? await this.deps.repository.open311ById(Number(id)) : null;
+    if (!record) throw new Open311Error(404, `no service request has the id ${id.slice(0, 40)}`);
+    // A case merged away takes no comments; the case it was merged into does.
+    const view = await this.deps.cases.view(record.caseId);
+    const seq = await this.deps.cases.comment(
+      view?.id ?? record.caseId,
+      `市民补充 (Open311 #${record.id}): ${description}`,
+      `open311:${principal.name}`,
+    );
+    return [{ update_id: `c${seq}` }];
+  }
+
+  /** GET servicerequestupdates (FixMyStreet): public replies on the cases of Open311 requests. */
+  async updates(query: { start_date?: string | undefined; end_date?: string | undefined }) {
+    const { from, to } = this.window(query);
+    const replies = await this.deps.cases.publicUpdates(from, to ?? Number.MAX_SAFE_INTEGER, MAX_LIST);
+    const caseIds = [...new Set(replies.flatMap((u) => u.caseIds))];
+    const requests =
+      caseIds.length === 0 ? [] : await this.deps.repository.listOpen311({ caseIds, limit: MAX_LIST * 10 });
+    const out = [];
+    for (const u of replies) {
+      for (const r of requests.filter((q) => u.caseIds.includes(q.caseId))) {
+        out.push({
+          update_id: `${u.seq}-${r.id}`,
+          service_request_id: String(r.id),
+          status: u.open ? 'open' : 'closed',
+          updated_datetime: w3cTime(u.at),
+          description: u.note,
+          media_url: null,
+        });
+      }
+    }
+    return out.slice(0, MAX_LIST);
+  }
+
+  /** A changeset that changes exactly when the service list (the citizen catalog) does. */
+  async changeset(): Promise<string> {
+    const digest = createHash('sha256')
+      .update(JSON.stringify(await this.services()))
+      .digest('hex');
+    return `cityops-${digest.slice(0, 16)}`;
+  }
+
+  private async principal(apiKey: string | undefined) {
+    if (!apiKey) throw new Open311Error(403, 'api_key is required: a key of kind open311');
+    const principal = await this.deps.access.authenticate({ apiKey });
+    if (!principal?.permissions.has('open311:submit')) throw new Open311Error(403, 'api_key is not valid');
+    return principal;
+  }
+
+  /** start_date/end_date as [from, to): 90 days before the end (or now) by default. */
+  private window(query: { start_date?: string | undefined; end_date?: string | undefined }) {
+    const end = query.end_date !== undefined ? w3c(query.end_date, 'end_date') : undefined;
+    const from =
+      query.start_date !== undefined
+        ? w3c(query.start_date, 'start_date')
+        : (end ?? this.clock()) - DEFAULT_DAYS * 86_400_000;
+    if (end !== undefined && from >= end) throw new Open311Error(400, 'start_date must be before end_date');
+    return { from, to: end === undefined ? undefined : end + 1 };
+  }
+
+  /**
+   * GET requests with the spec's filters: ids (overriding the rest), service codes (any of them),
+   * dates (90 days by default), status — applied before the page is cut, so `status=open` finds
+   * open requests older than a page of closed ones — then page and page_size.
+   */
+  async list(query: Open311ListParams) {
     const statuses = query.status
       ?.split(',')
       .map((s) => s.trim())
@@ -186,36 +260,49 @@ export class Open311Service {
     if (statuses?.some((s) => s !== 'open' && s !== 'closed')) {
       throw new Open311Error(400, 'status is open, closed or open,closed');
     }
-    let records: Open311Record[];
+    const page = positive(query.page, 'page', 1, 1_000_000);
+    const pageSize = positive(query.page_size, 'page_size', MAX_LIST, MAX_LIST);
+    const wanted = (r: { status: string }) => !statuses?.length || statuses.includes(r.status);
+    const extended = query.extensions === 'true';
+    const skip = (page - 1) * pageSize;
     if (query.service_request_id !== undefined) {
       const ids = query.service_request_id.split(',').map((s) => s.trim());
       if (ids.length > MAX_LIST || !ids.every((id) => /^\d{1,15}$/.test(id))) {
         throw new Open311Error(400, 'service_request_id is a comma-separated list of request ids');
       }
-      records = await this.deps.repository.listOpen311({ ids: ids.map(Number), limit: MAX_LIST });
-    } else {
-      const to = query.end_date !== undefined ? w3c(query.end_date, 'end_date') : undefined;
-      const from =
-        query.start_date !== undefined
-          ? w3c(query.start_date, 'start_date')
-          : (to ?? this.clock()) - DEFAULT_DAYS * 86_400_000;
-      if (to !== undefined && from >= to) throw new Open311Error(400, 'start_date must be before end_date');
-      records = await this.deps.repository.listOpen311({
-        serviceCode: query.service_code?.split(',')[0]?.trim(),
+      const records = await this.deps.repository.listOpen311({ ids: ids.map(Number), limit: MAX_LIST });
+      return (await this.present(records, extended)).filter(wanted).slice(skip, skip + pageSize);
+    }
+    const { from, to } = this.window(query);
+    const serviceCodes = query.service_code
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    // Status lives with the case, not the request: walk the window newest first in batches,
+    // keeping matches, until the page is full or the window is exhausted.
+    const out: Awaited<ReturnType<Open311Service['present']>> = [];
+    let before: { requestedAt: number; id: number } | undefined;
+    for (;;) {
+      const batch = await this.deps.repository.listOpen311({
+        serviceCodes: serviceCodes?.length ? serviceCodes : undefined,
         from,
-        to: to === undefined ? undefined : to + 1,
+        to,
+        before,
         limit: MAX_LIST,
       });
+      out.push(...(await this.present(batch, extended)).filter(wanted));
+      const last = batch.at(-1);
+      if (out.length >= skip + pageSize || batch.length < MAX_LIST || !last) break;
+      before = { requestedAt: last.requestedAt, id: last.id };
     }
-    const out = await this.present(records);
-    return statuses && statuses.length > 0 ? out.filter((r) => statuses.includes(r.status)) : out;
+    return out.slice(skip, skip + pageSize);
   }
 
   /** GET requests/{id}: one request in a list, as the spec shapes it. */
-  async get(id: string) {
+  async get(id: string, extended = false) {
     const record = /^\d{1,15}$/.test(id) ? await this.deps.repository.open311ById(Number(id)) : null;
     if (!record) throw new Open311Error(404, `no service request has the id ${id.slice(0, 40)}`);
-    return this.present([record]);
+    return this.present([record], extended);
   }
 
   /** GET tokens/{token}: the request id a token became. */
@@ -225,7 +312,7 @@ export class Open311Service {
     return [{ service_request_id: String(record.id), token: record.token }];
   }
 
-  private async present(records: Open311Record[]) {
+  private async present(records: Open311Record[], extended: boolean) {
     const names = new Map((await this.deps.cases.categories()).map((c) => [c.code, c.zh]));
     const views = new Map<string, CaseView | null>();
     for (const r of records) {
@@ -236,10 +323,11 @@ export class Open311Service {
       return {
         service_request_id: String(r.id),
         status: view?.open === false ? 'closed' : 'open',
+        // Only a public reply (公开回复), never a staff note: see docs/open311.md.
         status_notes: view?.notes ?? null,
         service_name: names.get(r.serviceCode) ?? r.serviceCode,
         service_code: r.serviceCode,
-        description: r.description,
+        description: r.description || null,
         agency_responsible: view?.agency ?? null,
         service_notice: NOTICE,
         requested_datetime: w3cTime(r.requestedAt),
@@ -251,6 +339,7 @@ export class Open311Service {
         lat: r.lat,
         long: r.lon,
         media_url: r.mediaUrl,
+        ...(extended ? { extended_attributes: { timeline: (view?.timeline ?? []).map(timelineEntry) } } : {}),
       };
     });
   }
@@ -264,6 +353,33 @@ export class Open311Service {
     if (!category) throw new Open311Error(404, `no service has the code ${code.slice(0, 64)}`);
     return category;
   }
+}
+
+/** A public timeline entry as Open311 extensions show it. */
+function timelineEntry(e: PublicEntry) {
+  return {
+    updated_datetime: w3cTime(e.at),
+    status: e.open ? 'open' : 'closed',
+    case_status: e.status,
+    description: e.note,
+  };
+}
+
+/** The first value of a form field (repeated fields are lists). */
+function oneOf(params: Open311Params) {
+  return (name: string): string | undefined => {
+    const value = params[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+}
+
+function positive(text: string | undefined, name: string, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = /^\d{1,7}$/.test(text.trim()) ? Number(text) : 0;
+  if (value < 1 || value > max) {
+    throw new Open311Error(400, `${name} must be a whole number from 1 to ${max}`);
+  }
+  return value;
 }
 
 function attributesOf(category: CategoryView): Open311Attribute[] {

@@ -125,7 +125,10 @@ export interface CaseTimelineEntry {
   to: string;
   at: string;
   actor: string;
+  /** Internal: staff only. */
   note: string | null;
+  /** 公开回复: what Open311 shows citizens. */
+  publicNote: string | null;
   attachments: string[];
   data: Record<string, unknown>;
 }

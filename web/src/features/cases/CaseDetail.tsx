@@ -198,7 +198,14 @@ export function CaseDetailPage({ id }: { id: string }) {
                   {e.from ? statusName(e.from, lang) : '—'} → {statusName(e.to, lang)}
                 </td>
                 <td>{e.actor}</td>
-                <td>{e.note ?? ''}</td>
+                <td>
+                  {e.note ?? ''}
+                  {e.publicNote && (
+                    <p className="public-note">
+                      <strong>{t('publicTag', lang)}</strong> {e.publicNote}
+                    </p>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -221,6 +228,7 @@ function Actions({
   const [open, setOpen] = useState<string | null>(null);
   const [form, setForm] = useState({
     note: '',
+    publicNote: '',
     department: '',
     minutes: '60',
     into: '',
@@ -253,7 +261,7 @@ function Actions({
       onDone(
         await postJson<CaseDetail>(`/api/v1/cases/${encodeURIComponent(detail.id)}/transitions`, result.body),
       );
-      setForm({ note: '', department: '', minutes: '60', into: '', occurrences: [] });
+      setForm({ note: '', publicNote: '', department: '', minutes: '60', into: '', occurrences: [] });
       setOpen(null);
     } catch (e) {
       setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
@@ -358,6 +366,14 @@ function Actions({
               name="note"
               value={form.note}
               onChange={(e) => setForm({ ...form, note: e.target.value })}
+            />
+          </label>
+          <label>
+            {t('publicReply', lang)} <small>{t('publicReplyHint', lang)}</small>
+            <textarea
+              name="publicNote"
+              value={form.publicNote}
+              onChange={(e) => setForm({ ...form, publicNote: e.target.value })}
             />
           </label>
           <div>

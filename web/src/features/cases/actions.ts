@@ -71,7 +71,15 @@ export function offeredActions(allowed: readonly string[], occurrences = 2): str
 /** The body of POST /cases/{id}/transitions for a filled-in form, or the problem with it. */
 export function transitionBody(
   action: string,
-  form: { note: string; department: string; minutes: string; into: string; occurrences?: string[] },
+  form: {
+    note: string;
+    /** 公开回复: shown to citizens by Open311; the note stays internal. */
+    publicNote?: string;
+    department: string;
+    minutes: string;
+    into: string;
+    occurrences?: string[];
+  },
   /** How many reports the case has (split moves some, not all). */
   occurrenceCount = 0,
 ):
@@ -80,9 +88,12 @@ export function transitionBody(
   const s = ACTIONS[action];
   if (!s) return { body: { action } };
   const note = form.note.trim();
-  if (s.note && note === '') return { problem: 'note' };
+  const publicNote = (form.publicNote ?? '').trim();
+  // A comment may be a public reply alone; a reason (退单, 注销…) is always the internal note.
+  if (s.note && note === '' && !(action === 'comment' && publicNote !== '')) return { problem: 'note' };
   const body: Record<string, unknown> = { action };
   if (note !== '') body.note = note;
+  if (publicNote !== '') body.publicNote = publicNote;
   if (s.fields.includes('department')) {
     const department = form.department.trim();
     if (department !== '') body.department = department;

@@ -86,6 +86,18 @@ describe('case actions', () => {
     });
   });
 
+  it('sends a public reply (公开回复) apart from the internal note; a comment may be a public reply alone', () => {
+    const empty = { note: '', publicNote: '', department: '', minutes: '', into: '' };
+    expect(transitionBody('comment', empty)).toEqual({ problem: 'note' });
+    expect(transitionBody('comment', { ...empty, publicNote: ' 已安排维修 ' })).toEqual({
+      body: { action: 'comment', publicNote: '已安排维修' },
+    });
+    expect(transitionBody('verify_fail', { ...empty, publicNote: '仍在处理' })).toEqual({ problem: 'note' });
+    expect(transitionBody('close', { ...empty, note: '班组3', publicNote: '已修复' })).toEqual({
+      body: { action: 'close', note: '班组3', publicNote: '已修复' },
+    });
+  });
+
   it('asks for a note where the lifecycle requires one, and for the fields an action needs', () => {
     const empty = { note: '', department: '', minutes: '', into: '' };
     expect(transitionBody('register', empty)).toEqual({ body: { action: 'register' } });
