@@ -7,7 +7,9 @@ import type { Config } from './config.js';
 import { healthRoutes } from './health/health.routes.js';
 import { jurisdictionRoutes } from './jurisdictions/jurisdiction.routes.js';
 import { JurisdictionService, type GeoData } from './jurisdictions/jurisdiction.service.js';
-import { installErrorHandling } from './platform/http/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './platform/http/errors.js';
+import { installJsonBodyParser } from './platform/http/json-body.js';
+import { installStrictInput } from './platform/http/strict-input.js';
 import { serveDashboard } from './platform/http/web.js';
 import { loggerOptions } from './platform/logging.js';
 import { createMetrics, instrumentHttp } from './platform/metrics.js';
@@ -107,8 +109,12 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
         ? false
         : { ...loggerOptions(config), ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: config.bodyLimit,
-    // Strict schemas: unknown fields are an error, never silently dropped.
+    // Strict schemas: unknown fields are an error, never silently dropped. Coercion is for the
+    // querystring and path (text by nature); bodies are checked uncoerced first (strict-input.ts).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // The router's and Node's own refusals (bad URL, 414, 431) in the catalog's error shape.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // One line per request only when debugging: at city scale (ingest batches, lookups) they would drown the log.
     logController: new LogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
@@ -259,10 +265,10 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     });
 
     installErrorHandling(app);
-    // Before access control and routes: the live feed's WebSocket carries its token as a subprotocol.
-    await installLiveTransport(app);
-    // Before any route: every /api route registered from here on must declare a policy.
-    app.decorate('routeTable', installAccessControl(app, access));
+    installJsonBodyParser(app);
+    installStrictInput(app);
+    // First of the onRequest hooks: answers that access control (401/403) or the live transport
+    // end early carry the security headers too.
     await app.register(fastifyHelmet, {
       contentSecurityPolicy: {
         directives: {
@@ -279,6 +285,10 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       // Swagger UI (at /api/docs) sets its own CSP with hashes for its inline scripts.
       global: true,
     });
+    // Before access control and routes: the live feed's WebSocket carries its token as a subprotocol.
+    await installLiveTransport(app);
+    // Before any route: every /api route registered from here on must declare a policy.
+    app.decorate('routeTable', installAccessControl(app, access));
     await app.register(fastifyRateLimit, {
       global: true,
       // After authentication, so that limits are per user and per key rather than per address.

@@ -5,6 +5,12 @@
 export const ERRORS = {
   VALIDATION_FAILED: { status: 400, message: 'The request does not match the expected schema.' },
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  JSON_TOO_DEEP: { status: 400, message: 'The JSON body nests objects and arrays too deeply.' },
+  BAD_URL: { status: 400, message: 'The URL is not valid (bad percent-encoding).' },
+  URL_TOO_LONG: { status: 414, message: 'The URL, or a part of its path, is too long.' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request line and headers are larger than allowed.' },
+  MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP.' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request content type is not supported.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the configured limit.' },
   NOT_FOUND: { status: 404, message: 'No such resource.' },

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../errors.js';
@@ -22,10 +22,16 @@ export function authRoutes(
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['auth'];
+    // Answers carrying tokens (and their refusals) must not be kept by a browser or a proxy.
+    const noStore: onRequestHookHandler = (_request, reply, done) => {
+      void reply.header('cache-control', 'no-store');
+      done();
+    };
 
     app.post(
       '/auth/login',
       {
+        onRequest: noStore,
         // A tight per-address limit slows password guessing (the service also locks an account after
         // repeated wrong passwords); behind a proxy the address is the client's (CITYOPS_TRUST_PROXY).
         config: { policy: { public: true }, rateLimit: { max: options.loginPerMinute, timeWindow: 60_000 } },
@@ -45,6 +51,7 @@ export function authRoutes(
     app.post(
       '/auth/refresh',
       {
+        onRequest: noStore,
         config: { policy: { public: true } },
         schema: {
           tags,

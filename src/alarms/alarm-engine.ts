@@ -12,6 +12,8 @@ import {
   SEVERITIES,
   type Alarm,
   type AlarmEvent,
+  type AlarmRule,
+  type Severity,
   type MaintenanceWindow,
   type NewAlarm,
 } from './alarm.types.js';
@@ -82,6 +84,16 @@ interface SavedState {
 }
 
 const SEVERITY_RANK = new Map(SEVERITIES.map((s, i) => [s, i]));
+
+/**
+ * A rule that cannot be evaluated raises one alarm of its own (规则异常, docs/alarms.md): major,
+ * because the sensors it watches are unwatched; domain `platform`, so the alarm → case policy
+ * (lifeline domains) never dispatches a crew for a software fault.
+ */
+export const RULE_BROKEN = { domain: 'platform', severity: 'major' as Severity };
+
+/** The subject of a rule's own rule-broken alarm. */
+export const brokenSubject = (ruleId: string): string => `rule:${ruleId}`;
 
 /**
  * The live alarm engine (告警引擎): evaluates every committed reading batch from the bus against
@@ -161,6 +173,9 @@ export class AlarmEngine {
       }
     }
     await engine.loadRules();
+    // Broken rules found at start are raised (and fixed ones cleared) before any reading.
+    engine.syncBroken(engine.clock(), null);
+    await engine.flush();
     engine.lastCheckpoint = engine.clock();
     engine.subscription = options.bus.subscribe(
       TELEMETRY_READINGS,
@@ -183,9 +198,11 @@ export class AlarmEngine {
       await this.loadRules();
       const now = this.clock();
       for (const [key, alarm] of this.open) {
-        if (this.book.byId.has(alarm.ruleId)) continue;
+        // A broken rule's alarms stay open: its sensors' conditions are unknown, not gone.
+        if (this.book.byId.has(alarm.ruleId) || this.book.broken.has(alarm.ruleId)) continue;
         this.clearOpen(key, alarm, now, by, 'rule_removed');
       }
+      this.syncBroken(now, by);
       await this.flush();
     });
   }
@@ -331,22 +348,27 @@ export class AlarmEngine {
           (compiled.schedule === null || inSchedule(compiled, t)) &&
           (noWindows || !this.suppressed(plan.sensor, t));
         let step: Step = NONE;
-        switch (compiled.kind) {
-          case KIND.threshold:
-            step = stepThreshold(inst.state, rule.params as never, t, value, allowed);
-            break;
-          case KIND.rate:
-            step = stepRate(inst.state, rule.params as never, t, value, allowed);
-            break;
-          case KIND.anomaly:
-            step = stepAnomaly(inst.state, rule.params as never, t, value, allowed);
-            break;
-          case KIND.stale:
-          case KIND.composite:
-            // Not per-reading instances: offline rules run on the clock, composites per area.
-            break;
+        // One rule failing must not cost the other rules this reading (nor the rest of the batch).
+        try {
+          switch (compiled.kind) {
+            case KIND.threshold:
+              step = stepThreshold(inst.state, rule.params as never, t, value, allowed);
+              break;
+            case KIND.rate:
+              step = stepRate(inst.state, rule.params as never, t, value, allowed);
+              break;
+            case KIND.anomaly:
+              step = stepAnomaly(inst.state, rule.params as never, t, value, allowed);
+              break;
+            case KIND.stale:
+            case KIND.composite:
+              // Not per-reading instances: offline rules run on the clock, composites per area.
+              break;
+          }
+          if (step !== NONE) this.signal(inst, plan.sensor, null, step, t, value);
+        } catch (error) {
+          this.ruleFailed(rule, error);
         }
-        if (step !== NONE) this.signal(inst, plan.sensor, null, step, t, value);
       }
       evaluations += instances.length;
       // Any reading ends an offline alarm: the sensor has been silent for 0 ms.
@@ -367,7 +389,11 @@ export class AlarmEngine {
       }
     }
     for (const area of dirty) {
-      this.evaluateArea(area, area.dirtyTs);
+      try {
+        this.evaluateArea(area, area.dirtyTs);
+      } catch (error) {
+        this.ruleFailed(area.compiled.rule, error);
+      }
       area.dirtyTs = Number.NaN;
       evaluations++;
     }
@@ -492,6 +518,81 @@ export class AlarmEngine {
     this.areasBuiltAt = performance.now();
   }
 
+  // ---- broken rules (规则异常) ---------------------------------------------------------------
+
+  /** A rule threw while evaluating: it leaves the rule book and raises its rule-broken alarm. */
+  private ruleFailed(rule: AlarmRule, error: unknown): void {
+    const problem = `failed while evaluating: ${error instanceof Error ? error.message : String(error)}`;
+    if (!this.book.breakRule(rule, problem)) return;
+    this.generation++;
+    this.areasRevision = -1;
+    this.report(error, `alarm rule ${rule.id} (taken out of evaluation)`);
+    this.raiseBroken(rule, [problem], this.clock());
+  }
+
+  /** Raises a rule-broken alarm for every broken rule and clears those of rules that are fine now. */
+  private syncBroken(now: number, by: string | null): void {
+    for (const { rule, problems } of this.book.broken.values()) this.raiseBroken(rule, problems, now);
+    for (const [key, alarm] of this.open) {
+      if (alarm.subject !== brokenSubject(alarm.ruleId) || this.book.broken.has(alarm.ruleId)) continue;
+      this.clearOpen(key, alarm, now, by, this.book.byId.has(alarm.ruleId) ? 'auto' : 'rule_removed');
+    }
+  }
+
+  private raiseBroken(rule: AlarmRule, problems: readonly string[], now: number): void {
+    const subject = brokenSubject(rule.id);
+    const key = pairKey(rule.id, subject);
+    if (this.open.has(key)) return;
+    const alarm: Alarm = {
+      id: 0,
+      ruleId: rule.id,
+      ruleName: typeof rule.name === 'string' ? rule.name : rule.id,
+      kind: rule.kind,
+      subject,
+      sensorId: null,
+      sensorType: typeof rule.sensorType === 'string' ? rule.sensorType : null,
+      domain: RULE_BROKEN.domain,
+      severity: RULE_BROKEN.severity,
+      initialSeverity: RULE_BROKEN.severity,
+      state: 'active',
+      message: `规则异常 rule ${rule.id} is not evaluated: ${problems.join('; ')}`.slice(0, 1000),
+      value: null,
+      firstSeenAt: now,
+      lastSeenAt: now,
+      occurrences: 1,
+      raisedAt: now,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      clearedAt: null,
+      clearedBy: null,
+      clearReason: null,
+      escalatedAt: null,
+      updatedAt: now,
+      ...this.ruleChain(rule),
+    };
+    this.open.set(key, alarm);
+    this.inserts.push(alarm);
+    this.events.push({ type: 'raised', alarm, at: now, by: null });
+    this.counters.raised++;
+  }
+
+  /** Where a rule-broken alarm is shown: the rule's sensor or jurisdiction, else the whole city. */
+  private ruleChain(rule: AlarmRule): UnitChain {
+    const tree = this.options.tree();
+    const sensor = typeof rule.sensor === 'string' ? this.options.sensors.resolve(rule.sensor) : undefined;
+    if (sensor) {
+      const { provinceCode, prefectureCode, countyCode, townshipCode } = sensor;
+      return { provinceCode, prefectureCode, countyCode, townshipCode };
+    }
+    if (typeof rule.jurisdiction === 'string' && tree.get(rule.jurisdiction)) {
+      return this.chainOf(rule.jurisdiction);
+    }
+    const root = tree.all('province')[0]?.code;
+    return root
+      ? this.chainOf(root)
+      : { provinceCode: '', prefectureCode: null, countyCode: null, townshipCode: null };
+  }
+
   // ---- alarms ---------------------------------------------------------------------------------
 
   /** Turns a step into an alarm change (stored and published at the next flush). */
@@ -613,8 +714,12 @@ export class AlarmEngine {
         if (inst.compiled.rule.kind !== 'stale') continue;
         const limit = inst.compiled.rule.params.missedIntervals * sensor.type.intervalSeconds * 1000;
         const allowed = inSchedule(inst.compiled, now) && (noWindows || !this.suppressed(sensor, now));
-        const step = stepStale(inst.state, silent, limit, allowed);
-        if (step !== NONE) this.signal(inst, sensor, null, step, now, null);
+        try {
+          const step = stepStale(inst.state, silent, limit, allowed);
+          if (step !== NONE) this.signal(inst, sensor, null, step, now, null);
+        } catch (error) {
+          this.ruleFailed(inst.compiled.rule, error);
+        }
       }
     }
   }

@@ -19,9 +19,17 @@ export function toAlarmDto(alarm: Alarm): AlarmDto {
   };
 }
 
-/** A rule for the API. */
-export function toRuleDto(rule: AlarmRule): RuleDto {
-  return { ...rule, createdAt: iso(rule.createdAt), updatedAt: iso(rule.updatedAt) };
+/** A rule for the API; a broken stored rule carries its problems (and its params as stored). */
+export function toRuleDto(rule: AlarmRule, problems: readonly string[] = []): RuleDto {
+  const dto: RuleDto = { ...rule, createdAt: iso(rule.createdAt), updatedAt: iso(rule.updatedAt) };
+  if (problems.length > 0) {
+    dto.problems = [...problems];
+    // Undecodable JSON columns come back undefined; the answer still has every field.
+    dto.params ??= null as never;
+    dto.schedule ??= null;
+    dto.escalation ??= null;
+  }
+  return dto;
 }
 
 /** A comment for the API. */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { describeContract } from '../test-support/engines.js';
+import { ruleProblems } from './rule-check.js';
 import type {
   Alarm,
   AlarmListQuery,
@@ -158,6 +159,32 @@ describeContract('AlarmRepository', (ctx) => {
       expect(composite?.kind === 'composite' && composite.params.conditions[1]?.sensorType).toBe(
         'sewer_fill_ratio',
       );
+    });
+
+    it('reads back a rule whose stored JSON is damaged instead of failing the whole list (规则异常)', async () => {
+      await repo().insertRule(buildRule({ id: 'bad.params' }));
+      await repo().insertRule(buildRule({ id: 'bad.schedule' }));
+      const database = ctx().database;
+      // Written behind the service's back, as an old version, a hand edit or a restore might.
+      const damage = async (id: string, column: string, value: string): Promise<void> => {
+        if (database.engine === 'sqlite') {
+          database.db.prepare(`UPDATE alarm_rules SET ${column} = ? WHERE id = ?`).run(value, id);
+        } else {
+          await database.pool.query(`UPDATE alarm_rules SET ${column} = $1::jsonb WHERE id = $2`, [
+            value,
+            id,
+          ]);
+        }
+      };
+      await damage('bad.params', 'params', '{"op":"above","value":null}');
+      await damage('bad.schedule', 'schedule', '{"days":"x"}');
+      const rules = await repo().listRules();
+      const params = rules.find((r) => r.id === 'bad.params');
+      expect(params?.params).toEqual({ op: 'above', value: null });
+      expect(ruleProblems(params!)).toEqual([expect.stringMatching(/^params\/value /)]);
+      const schedule = await repo().getRule('bad.schedule');
+      expect(ruleProblems(schedule!)).toEqual(['schedule is not valid']);
+      expect(ruleProblems(buildRule({ id: 'fine' }))).toEqual([]);
     });
 
     it('keeps null schedule and escalation as null', async () => {

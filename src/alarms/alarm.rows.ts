@@ -24,6 +24,15 @@ export const jsonOrNull = (v: unknown): string | null =>
   v === null || v === undefined ? null : JSON.stringify(v);
 
 export function toRule(r: Row, decode: Decode): AlarmRule {
+  // A column that does not decode leaves the field undefined: ruleProblems then reports the rule
+  // as broken instead of one bad row failing every rule list and the engine's start.
+  const json = (v: unknown): unknown => {
+    try {
+      return decode.json(v);
+    } catch {
+      return undefined;
+    }
+  };
   return {
     id: str(r.id),
     name: str(r.name),
@@ -32,10 +41,10 @@ export function toRule(r: Row, decode: Decode): AlarmRule {
     sensorType: strOrNull(r.sensor_type),
     jurisdiction: strOrNull(r.jurisdiction),
     sensor: strOrNull(r.sensor),
-    params: decode.json(r.params),
+    params: json(r.params),
     severity: str(r.severity),
-    schedule: decode.json(r.schedule),
-    escalation: decode.json(r.escalation),
+    schedule: json(r.schedule),
+    escalation: json(r.escalation),
     enabled: decode.bool(r.enabled),
     builtin: decode.bool(r.builtin),
     version: num(r.version),

@@ -70,7 +70,7 @@ export const CompositeParamsSchema = Type.Object(
   { additionalProperties: false, title: 'composite' },
 );
 
-const ScheduleSchema = Type.Object(
+export const ScheduleSchema = Type.Object(
   {
     days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
       minItems: 1,
@@ -82,7 +82,7 @@ const ScheduleSchema = Type.Object(
   },
   { additionalProperties: false, description: 'active hours, China Standard Time (UTC+8)' },
 );
-const EscalationSchema = Type.Object(
+export const EscalationSchema = Type.Object(
   { afterSeconds: Type.Integer({ minimum: 1, maximum: 30 * 86_400 }), severity: SeveritySchema },
   { additionalProperties: false, description: 'unacknowledged this long → this severity' },
 );
@@ -130,6 +130,14 @@ export type RulePatch = Static<typeof RulePatchSchema>;
 export const RuleSchema = Type.Object({
   id: Type.String(),
   ...ruleFields,
+  // A broken stored rule's params are shown as stored, whatever they are (see `problems`).
+  params: Type.Union([...ruleFields.params.anyOf, Type.Unsafe<never>({ title: 'as stored (broken rule)' })]),
+  problems: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        'only on a broken stored rule (规则异常): what is wrong with it; the engine does not evaluate it and raises a rule-broken alarm',
+    }),
+  ),
   description: Type.String(),
   sensorType: Nullable(Type.String()),
   jurisdiction: Nullable(Type.String()),

@@ -30,6 +30,7 @@ import {
 } from './alarm.types.js';
 import { defaultRules } from './default-rules.js';
 import { dryRun } from './dry-run.js';
+import { ruleProblems } from './rule-check.js';
 
 /** Sensors a dry run replays at most (the answer says when there were more). */
 const DRY_RUN_MAX_SENSORS = 2000;
@@ -80,12 +81,13 @@ export class AlarmService {
         .filter((r) => query.sensorType === undefined || ruleTypes(r).includes(query.sensorType))
         .filter((r) => query.kind === undefined || r.kind === query.kind)
         .filter((r) => query.enabled === undefined || r.enabled === query.enabled)
-        .map(toRuleDto),
+        .map((r) => toRuleDto(r, ruleProblems(r))),
     };
   }
 
   async getRule(id: string, visible: Visibility): Promise<RuleDto> {
-    return toRuleDto(await this.requireRule(id, visible));
+    const rule = await this.requireRule(id, visible);
+    return toRuleDto(rule, ruleProblems(rule));
   }
 
   async createRule(input: RuleCreate, actor: Actor): Promise<RuleDto> {
@@ -425,7 +427,7 @@ export class AlarmService {
     if (problems.length > 0) {
       throw new AppError('INVALID_RULE', `The alarm rule is not valid: ${summary(problems)}`, { problems });
     }
-    return {
+    const rule = {
       ...meta,
       name: input.name,
       description: input.description ?? '',
@@ -439,6 +441,16 @@ export class AlarmService {
       escalation,
       enabled: input.enabled ?? true,
     } as AlarmRule;
+    // The stored form is checked as the engine will read it, before anything is written: what
+    // the engine would refuse is never stored (a merged PATCH of a broken rule included).
+    const stored = ruleProblems(rule);
+    if (stored.length > 0) {
+      const details = stored.map((message) => ({ field: 'rule', message }));
+      throw new AppError('INVALID_RULE', `The alarm rule is not valid: ${stored.join('; ')}`, {
+        problems: details,
+      });
+    }
+    return rule;
   }
 
   private ruleVisible(rule: AlarmRule, visible: Visibility): boolean {
@@ -536,7 +548,7 @@ function normalizeParams(
     anomaly: 'zScore',
     composite: 'conditions',
   };
-  if (!has(p, expect[kind])) {
+  if (typeof p !== 'object' || p === null || !has(p, expect[kind])) {
     problems.push({ field: 'params', message: `a ${kind} rule needs params.${expect[kind]}` });
     return p as never;
   }

@@ -5,6 +5,7 @@ import type { RegisteredSensor } from '../telemetry/sensor.service.js';
 import type { AlarmRule, CompositeParams, RuleKind } from './alarm.types.js';
 import { compileSchedule, scheduleActive, type CompiledSchedule } from './schedule.js';
 import { newState, type InstanceState } from './rule-kinds.js';
+import { ruleProblems } from './rule-check.js';
 
 /** Kind codes for the hot loop's switch (a small integer compares faster than a string). */
 export const KIND = { threshold: 0, rate: 1, stale: 2, anomaly: 3, composite: 4 } as const;
@@ -83,6 +84,8 @@ export class RuleBook {
   readonly byType = new Map<string, CompiledRule[]>();
   readonly composites: CompiledRule[] = [];
   readonly byId = new Map<string, CompiledRule>();
+  /** Enabled rules that cannot be evaluated (规则异常), with what is wrong: left out, never fatal. */
+  readonly broken = new Map<string, { rule: AlarmRule; problems: string[] }>();
 
   constructor(
     rules: readonly AlarmRule[],
@@ -90,7 +93,18 @@ export class RuleBook {
   ) {
     for (const rule of rules) {
       if (!rule.enabled) continue;
-      const compiled = compileRule(rule, tree);
+      let problems: string[];
+      let compiled: CompiledRule | undefined;
+      try {
+        problems = ruleProblems(rule);
+        if (problems.length === 0) compiled = compileRule(rule, tree);
+      } catch (error) {
+        problems = [`does not compile: ${error instanceof Error ? error.message : String(error)}`];
+      }
+      if (compiled === undefined) {
+        this.broken.set(rule.id, { rule, problems });
+        continue;
+      }
       this.byId.set(rule.id, compiled);
       if (rule.kind === 'composite') this.composites.push(compiled);
       else if (rule.sensorType !== null) {
@@ -99,6 +113,21 @@ export class RuleBook {
         this.byType.set(rule.sensorType, list);
       }
     }
+  }
+
+  /** Takes a rule out of evaluation after it failed at run time; true if it was in. */
+  breakRule(rule: AlarmRule, problem: string): boolean {
+    const compiled = this.byId.get(rule.id);
+    if (!compiled) return false;
+    this.byId.delete(rule.id);
+    const remove = (list: CompiledRule[]) => {
+      const i = list.indexOf(compiled);
+      if (i >= 0) list.splice(i, 1);
+    };
+    remove(this.composites);
+    if (rule.sensorType !== null) remove(this.byType.get(rule.sensorType) ?? []);
+    this.broken.set(rule.id, { rule, problems: [problem] });
+    return true;
   }
 
   /** Whether a rule's target covers a sensor (type, jurisdiction, sensor id). */
