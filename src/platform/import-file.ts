@@ -1,3 +1,4 @@
+import { deeperThan, MAX_JSON_DEPTH, nonFinitePath } from './http/json-body.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.js';
 import { numericCell } from './import-text.js';
@@ -122,6 +123,13 @@ export function judgeRows<T extends { id: string }, R, C extends string>(
   return { accepted, rejected };
 }
 
+/** Why a parsed JSON value may not be stored (too deep, or a number overflowed to ±Infinity). */
+function jsonProblem(value: unknown): string | undefined {
+  if (deeperThan(value, MAX_JSON_DEPTH)) return `it nests deeper than ${MAX_JSON_DEPTH} levels`;
+  const where = nonFinitePath(value, '');
+  return where === undefined ? undefined : `${where || '/'} must be a finite number`;
+}
+
 interface RawRow {
   row: number;
   line?: number;
@@ -139,7 +147,8 @@ function jsonRows(text: string, noun: string): RawRow[] {
   if (!Array.isArray(json)) {
     throw new AppError('INVALID_IMPORT_FILE', `A JSON import is an array of ${noun} objects.`);
   }
-  return json.map((value: unknown, index) => ({ row: index + 1, value }));
+  // The same bounds as a JSON request body (platform/http/json-body.ts), row by row.
+  return json.map((value: unknown, index) => ({ row: index + 1, value, error: jsonProblem(value) }));
 }
 
 /**
@@ -213,6 +222,8 @@ function csvObject(
       } catch {
         return { value, error: 'the metadata cell is not valid JSON' };
       }
+      const problem = jsonProblem(value.metadata);
+      if (problem) return { value, error: `the metadata cell: ${problem}` };
     } else if (cell !== '') {
       value[column] = cell;
     }

@@ -187,6 +187,32 @@ describe('POST /api/v1/sensors/import', () => {
     expect((await get('/api/v1/sensors/IMP-J1')).status).toBe(200);
   });
 
+  it('refuses, row by row, metadata nested too deep or holding a number that overflowed, and keeps the rest', async () => {
+    const deep = '{"a":'.repeat(99) + '{}' + '}'.repeat(99);
+    const rows = [
+      JSON.stringify(buildSensorInput({ id: 'IMP-OK' })),
+      JSON.stringify({ ...buildSensorInput({ id: 'IMP-INF' }), metadata: { span: 0 } }).replace(
+        '"span":0',
+        '"span":1e999',
+      ),
+      JSON.stringify({ ...buildSensorInput({ id: 'IMP-DEEP' }), metadata: {} }).replace(
+        '"metadata":{}',
+        `"metadata":${deep}`,
+      ),
+    ];
+    const { status, body } = await importing(`[${rows.join(',')}]`, 'application/json');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      imported: 1,
+      rejected: [
+        { row: 2, message: expect.stringContaining('/metadata/span must be a finite number') as unknown },
+        { row: 3, message: expect.stringContaining('deeper than') as unknown },
+      ],
+    });
+    expect((await get('/api/v1/sensors/IMP-OK')).status).toBe(200);
+    expect((await get('/api/v1/sensors/IMP-INF')).status).toBe(404);
+  });
+
   it('answers 422 INVALID_IMPORT_FILE for an unreadable file and 415 for other media types', async () => {
     expect(await importing('[{', 'application/json')).toMatchObject({
       status: 422,

@@ -101,6 +101,27 @@ describe('numbers in a JSON body', () => {
   });
 });
 
+describe('numbers in free-form fields', () => {
+  it('refuses 1e999 inside sensor metadata (no schema types it) and stores nothing', async () => {
+    const payload = JSON.stringify({ ...buildSensorInput({ id: 'INF-1' }), metadata: { span: 0 } }).replace(
+      '"span":0',
+      '"span":1e999',
+    );
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sensors',
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload,
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', details: [{ where: 'body', path: '/metadata/span' }] },
+    });
+    const read = await app.inject({ method: 'GET', url: '/api/v1/sensors/INF-1', headers: admin });
+    expect(read.statusCode).toBe(404);
+  });
+});
+
 describe('JSON depth', () => {
   const nested = (depth: number) => '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
 
