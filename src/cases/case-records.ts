@@ -42,10 +42,12 @@ export function validateReport(report: IncomingReport): void {
     // No point: the address is all an operator has to locate it with (待定位).
     if (!report.address?.trim()) problems.push('address (required without lon and lat)');
   } else {
-    if (report.lon === null || !Number.isFinite(report.lon) || Math.abs(report.lon) > 180)
+    if (report.lon === null || !Number.isFinite(report.lon) || Math.abs(report.lon) > 180) {
       problems.push('lon');
-    if (report.lat === null || !Number.isFinite(report.lat) || Math.abs(report.lat) > 90)
+    }
+    if (report.lat === null || !Number.isFinite(report.lat) || Math.abs(report.lat) > 90) {
       problems.push('lat');
+    }
   }
   if (!Number.isFinite(report.reportedAt)) problems.push('reportedAt');
   if (typeof report.description !== 'string' || report.description.length > 4000) {
