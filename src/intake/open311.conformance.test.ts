@@ -308,13 +308,17 @@ describe('Open311 POST rate limit', () => {
   it('is per api_key, not per client address', async () => {
     const other = (await app.services.access.createKey({ kind: 'open311', label: 'other', scope: null })).key;
     const statuses: number[] = [];
+    let last: LightMyRequestResponse | undefined;
     // 40 per minute per key (CITYOPS_RATE_LIMIT_OPEN311): each POST from a different address.
     for (let i = 0; i < 41; i += 1) {
       const r = await post('requests.json', { service_code: 'nope' }, other, `10.0.${i >> 8}.${i & 255}`);
       statuses.push(r.statusCode);
+      last = r;
     }
     expect(statuses.slice(0, 40).every((s) => s === 404)).toBe(true);
     expect(statuses[40]).toBe(429);
+    // The simulator's client (src/sim/http-client.ts), like any well-behaved app, waits this long.
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
     // Another key from the same address is not limited.
     const fresh = (await app.services.access.createKey({ kind: 'open311', label: 'third', scope: null })).key;
     expect((await post('requests.json', { service_code: 'nope' }, fresh, '10.0.0.1')).statusCode).toBe(404);
