@@ -20,14 +20,15 @@ export function distanceM(lon1: number, lat1: number, lon2: number, lat2: number
  */
 export function findDuplicate(
   candidates: readonly CaseRecord[],
-  report: Pick<IncomingReport, 'lon' | 'lat' | 'reportedAt' | 'category'>,
+  report: Pick<IncomingReport, 'reportedAt' | 'category'> & { lon: number; lat: number },
   category: Pick<Category, 'dedupRadiusM' | 'dedupWindowMin'>,
 ): CaseRecord | undefined {
   let best: CaseRecord | undefined;
   let bestDistance = Infinity;
   const window = category.dedupWindowMin * 60_000;
   for (const c of candidates) {
-    if (c.category !== report.category || !isOpen(c.status)) continue;
+    // A case without a point (待定位) has no distance to compare: it never absorbs a report.
+    if (c.category !== report.category || !isOpen(c.status) || c.lon === null || c.lat === null) continue;
     if (Math.abs(report.reportedAt - c.lastReportedAt) > window) continue;
     const d = distanceM(report.lon, report.lat, c.lon, c.lat);
     if (d <= category.dedupRadiusM && d < bestDistance) {

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import { HANDLING_LEVELS, STAGES, type Category, type HandlingLevel, type Stage } from './case-catalog.js';
 import { nextStatus, ruleFor, stageOf, type LifecycleState } from './case-lifecycle.js';
 import type { StageSample } from './case-stats.js';
+import type { CaseChain } from './case-routing.js';
 import type { CaseRecord, RoutingReason } from './case.types.js';
 
 /**
@@ -35,11 +36,18 @@ export interface EffectContext {
   mergedInto?: string | undefined;
   /** For split: the new case and the occurrences it takes. */
   splitOff?: { id: string; occurrences: string[] } | undefined;
+  /** For locate: the point, the chain there and the routing decided for it. */
+  location?: { lon: number; lat: number; chain: CaseChain; routing: RoutingReason } | undefined;
 }
 
 /** The case's lifecycle facts, for the table. */
 export function lifecycleState(c: CaseRecord): LifecycleState {
-  return { status: c.status, extensionPending: c.extension !== null, suspendedFrom: c.suspendedFrom };
+  return {
+    status: c.status,
+    extensionPending: c.extension !== null,
+    suspendedFrom: c.suspendedFrom,
+    needsLocation: c.lon === null,
+  };
 }
 
 /** Minutes allowed for a stage of a case of this category and priority. */
@@ -274,6 +282,26 @@ export function applyAction(
       after.occurrences = c.occurrences - off.occurrences.length;
       data.to = off.id;
       data.occurrences = off.occurrences;
+      break;
+    }
+    case 'locate': {
+      const at = ctx.location;
+      if (!at) throw new AppError('INVALID_CASE_TRANSITION', 'A locate needs "lon" and "lat".');
+      after = {
+        ...after,
+        lon: at.lon,
+        lat: at.lat,
+        provinceCode: at.chain.city,
+        countyCode: at.chain.county,
+        townshipCode: at.chain.township,
+      };
+      // Not yet with a department: the dispatch to come follows the place. Already dispatched:
+      // the department keeps it; the command center reassigns if the place says otherwise.
+      if (c.departmentType === null) after = { ...after, routing: at.routing, level: at.routing.level };
+      data.lon = at.lon;
+      data.lat = at.lat;
+      data.from = { county: c.countyCode, township: c.townshipCode };
+      data.routing = at.routing;
       break;
     }
     default:

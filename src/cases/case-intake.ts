@@ -25,8 +25,12 @@ export interface IncomingReport {
   sourceRef: string;
   /** A category code from the catalog (GET /api/v1/cases/categories). */
   category: string;
-  lon: number;
-  lat: number;
+  /**
+   * WGS84. Both null: the report names a place (`address`, required then) but no point; the case
+   * opens in the reporter's scope, flagged 待定位 (needs location), and skips de-duplication.
+   */
+  lon: number | null;
+  lat: number | null;
   address?: string | undefined;
   description: string;
   /** Epoch milliseconds. */

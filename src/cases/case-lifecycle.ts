@@ -87,6 +87,8 @@ export interface TransitionRule {
   note?: boolean;
   /** Only with (true) or without (false) a pending extension request. */
   extensionPending?: boolean;
+  /** Only for a case without (true) or with (false) a point: 待定位. */
+  needsLocation?: boolean;
 }
 
 const WORKING: CaseStatus[] = ['dispatched', 'in_progress', 'rework'];
@@ -206,6 +208,9 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   },
   { action: 'merge', zh: '合并', from: OPEN, to: 'merged', by: ['command'] },
   { action: 'split', zh: '拆分', from: OPEN, to: 'same', by: ['command'], note: true },
+  // A case reported by address alone gets its point from the command center (`lon`, `lat`): it
+  // moves to the jurisdiction there and, if not yet dispatched, is routed afresh.
+  { action: 'locate', zh: '定位', from: OPEN, to: 'same', by: ['command'], needsLocation: true },
 ];
 
 /** Every action name. */
@@ -223,6 +228,8 @@ export interface LifecycleState {
   status: CaseStatus;
   extensionPending: boolean;
   suspendedFrom: CaseStatus | null;
+  /** The case has no point yet (待定位); absent: it has one. */
+  needsLocation?: boolean;
 }
 
 /** Why an action is refused, or null when it is allowed. */
@@ -230,13 +237,16 @@ export function refusal(
   state: LifecycleState,
   action: string,
   actor: ActorKind,
-): 'unknown' | 'status' | 'actor' | 'extension' | null {
+): 'unknown' | 'status' | 'actor' | 'extension' | 'location' | null {
   const rule = BY_ACTION.get(action);
   if (!rule) return 'unknown';
   if (!rule.from.includes(state.status)) return 'status';
   if (!rule.by.includes(actor)) return 'actor';
   if (rule.extensionPending !== undefined && rule.extensionPending !== state.extensionPending) {
     return 'extension';
+  }
+  if (rule.needsLocation !== undefined && rule.needsLocation !== (state.needsLocation ?? false)) {
+    return 'location';
   }
   return null;
 }

@@ -38,8 +38,17 @@ export function validateReport(report: IncomingReport): void {
   const problems: string[] = [];
   if (!REPORT_SOURCES.includes(report.source)) problems.push('source');
   if (!report.sourceRef || report.sourceRef.length > 200) problems.push('sourceRef (1–200 characters)');
-  if (!Number.isFinite(report.lon) || Math.abs(report.lon) > 180) problems.push('lon');
-  if (!Number.isFinite(report.lat) || Math.abs(report.lat) > 90) problems.push('lat');
+  if (report.lon === null && report.lat === null) {
+    // No point: the address is all an operator has to locate it with (待定位).
+    if (!report.address?.trim()) problems.push('address (required without lon and lat)');
+  } else {
+    if (report.lon === null || !Number.isFinite(report.lon) || Math.abs(report.lon) > 180) {
+      problems.push('lon');
+    }
+    if (report.lat === null || !Number.isFinite(report.lat) || Math.abs(report.lat) > 90) {
+      problems.push('lat');
+    }
+  }
   if (!Number.isFinite(report.reportedAt)) problems.push('reportedAt');
   if (typeof report.description !== 'string' || report.description.length > 4000) {
     problems.push('description (at most 4000 characters)');

@@ -81,6 +81,10 @@ export function routeCase(input: RoutingInput): RoutingReason {
     wanted = 'city';
     why.push('跨区县案件由市级处置 cross-county cases go to the city');
   }
+  // A chain that stops above the township (a case placed by its reporter's scope, not by a
+  // point) is handled at the lowest level it names: township → county when no township is known.
+  if (wanted === 'township' && chain.township === chain.county) wanted = 'county';
+  if (wanted === 'county' && chain.county === chain.city) wanted = 'city';
   const type = input.departmentTypes.get(departmentType);
   const level = levelFor(type, wanted);
   if (level !== wanted) {

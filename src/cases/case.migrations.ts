@@ -5,11 +5,14 @@ import { COUNTERS } from './case-stats.js';
 // engines compare and index them alike. Event content (attachments, data) is TEXT on PostgreSQL
 // too: the audit hash is over the stored text's parsed value, and JSONB would re-order nothing we
 // rely on but would hide the exact stored form from a reviewer.
-function tables(t: { real: string; big: string; text: string }): string {
+type Types = { real: string; big: string; text: string };
+const SQLITE_TYPES: Types = { real: 'REAL', big: 'INTEGER', text: 'TEXT' };
+
+// The cases and occurrences tables by name, with `point` the constraint on lon/lat: 0006 made them
+// NOT NULL, 0017 rebuilds them (SQLite) without it. One text, so the rebuild cannot drift.
+function casesTable(t: Types, name: string, point: string): string {
   return `
-    CREATE TABLE case_catalog (kind TEXT NOT NULL, code TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, code));
-    CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE cases (
+    CREATE TABLE ${name} (
       id ${t.text} PRIMARY KEY,
       status TEXT NOT NULL,
       is_open SMALLINT NOT NULL,
@@ -18,8 +21,8 @@ function tables(t: { real: string; big: string; text: string }): string {
       priority TEXT NOT NULL,
       description TEXT NOT NULL,
       address TEXT,
-      lon ${t.real} NOT NULL,
-      lat ${t.real} NOT NULL,
+      lon ${t.real}${point},
+      lat ${t.real}${point},
       province_code TEXT NOT NULL,
       county_code TEXT NOT NULL,
       township_code TEXT NOT NULL,
@@ -48,7 +51,10 @@ function tables(t: { real: string; big: string; text: string }): string {
       suspended_from TEXT,
       merged_into TEXT,
       version INTEGER NOT NULL
-    );
+    );`;
+}
+
+const CASES_INDEXES = `
     CREATE INDEX cases_time ON cases (reported_at, id);
     CREATE INDEX cases_province ON cases (province_code, status, reported_at, id);
     CREATE INDEX cases_county ON cases (county_code, status, category, reported_at, id);
@@ -56,22 +62,37 @@ function tables(t: { real: string; big: string; text: string }): string {
     CREATE INDEX cases_township ON cases (township_code, reported_at, id);
     CREATE INDEX cases_department ON cases (department_type, department_unit, status, reported_at, id);
     CREATE INDEX cases_dedup ON cases (category, lat) WHERE is_open = 1;
-    CREATE INDEX cases_escalation ON cases (next_escalation_at) WHERE next_escalation_at IS NOT NULL;
-    CREATE TABLE case_occurrences (
+    CREATE INDEX cases_escalation ON cases (next_escalation_at) WHERE next_escalation_at IS NOT NULL;`;
+
+function occurrencesTable(t: Types, name: string, point: string): string {
+  return `
+    CREATE TABLE ${name} (
       id TEXT PRIMARY KEY,
       case_id ${t.text} NOT NULL,
       source TEXT NOT NULL,
       source_ref TEXT NOT NULL,
-      lon ${t.real} NOT NULL,
-      lat ${t.real} NOT NULL,
+      lon ${t.real}${point},
+      lat ${t.real}${point},
       description TEXT NOT NULL,
       reporter TEXT,
       reported_at ${t.big} NOT NULL,
       attachments TEXT NOT NULL,
       raw TEXT NOT NULL,
       UNIQUE (source, source_ref)
-    );
-    CREATE INDEX case_occurrences_case ON case_occurrences (case_id, reported_at);
+    );`;
+}
+
+const OCCURRENCES_INDEXES = `
+    CREATE INDEX case_occurrences_case ON case_occurrences (case_id, reported_at);`;
+
+function tables(t: Types): string {
+  return `
+    CREATE TABLE case_catalog (kind TEXT NOT NULL, code TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, code));
+    CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    ${casesTable(t, 'cases', ' NOT NULL')}
+    ${CASES_INDEXES}
+    ${occurrencesTable(t, 'case_occurrences', ' NOT NULL')}
+    ${OCCURRENCES_INDEXES}
     CREATE TABLE case_events (
       seq ${t.big} PRIMARY KEY,
       case_id ${t.text} NOT NULL,
@@ -130,6 +151,33 @@ const PUBLIC_NOTES = `
   CREATE INDEX case_events_public ON case_events (at, seq) WHERE public_note IS NOT NULL;`;
 
 /**
+ * Cases reported by address alone (待定位, needs location: Open311 `address_string` without a
+ * point) have no lon/lat until command staff `locate` them. PostgreSQL drops the NOT NULLs in
+ * place; SQLite cannot, so it rebuilds both tables with the same columns in the same order
+ * (0006's DDL with the constraint left out; no later migration added columns to either, so
+ * `SELECT *` copies them one to one) and recreates their indexes (0006, 0009). One pass over the
+ * tables, in the migration's transaction. The partial index keeps the 待定位 queue cheap.
+ */
+const UNLOCATED_INDEX = 'CREATE INDEX cases_unlocated ON cases (reported_at, id) WHERE lon IS NULL;';
+const POINTLESS_SQLITE = `
+  ${casesTable(SQLITE_TYPES, 'cases_0017', '')}
+  INSERT INTO cases_0017 SELECT * FROM cases;
+  DROP TABLE cases;
+  ALTER TABLE cases_0017 RENAME TO cases;
+  ${CASES_INDEXES}
+  ${DEADLINE_INDEXES}
+  ${occurrencesTable(SQLITE_TYPES, 'case_occurrences_0017', '')}
+  INSERT INTO case_occurrences_0017 SELECT * FROM case_occurrences;
+  DROP TABLE case_occurrences;
+  ALTER TABLE case_occurrences_0017 RENAME TO case_occurrences;
+  ${OCCURRENCES_INDEXES}
+  ${UNLOCATED_INDEX}`;
+const POINTLESS_POSTGRES = `
+  ALTER TABLE cases ALTER COLUMN lon DROP NOT NULL, ALTER COLUMN lat DROP NOT NULL;
+  ALTER TABLE case_occurrences ALTER COLUMN lon DROP NOT NULL, ALTER COLUMN lat DROP NOT NULL;
+  ${UNLOCATED_INDEX}`;
+
+/**
  * Cases: the catalog (categories, department types, routing rules as JSON documents), cases with
  * their jurisdiction chain in columns (scope filters are index ranges), occurrences (one per
  * report, raw record kept), the event log that is also the audit chain, and the maintained
@@ -138,7 +186,7 @@ const PUBLIC_NOTES = `
 export const caseMigrations: Migration[] = [
   {
     id: '0006_cases',
-    sqlite: tables({ real: 'REAL', big: 'INTEGER', text: 'TEXT' }),
+    sqlite: tables(SQLITE_TYPES),
     postgres: tables({ real: 'DOUBLE PRECISION', big: 'BIGINT', text: 'TEXT COLLATE "C"' }),
   },
   { id: '0008_case_stats_by_level', sqlite: foldDepartmentsSql(), postgres: foldDepartmentsSql() },
@@ -151,6 +199,7 @@ export const caseMigrations: Migration[] = [
     sqlite: AUDIT_ALGORITHM,
     postgres: AUDIT_ALGORITHM,
   },
+  { id: '0017_case_without_point', sqlite: POINTLESS_SQLITE, postgres: POINTLESS_POSTGRES },
 ];
 
 /**

@@ -29,6 +29,7 @@ export function toCaseDto(c: CaseRecord, names: CatalogNames): CaseDto {
     address: c.address,
     lon: c.lon,
     lat: c.lat,
+    needsLocation: c.lon === null,
     jurisdiction: { city: c.provinceCode, county: c.countyCode, township: c.townshipCode },
     department:
       c.departmentType && c.departmentUnit
@@ -169,7 +170,8 @@ export function toGeoJson(cases: readonly CaseDto[]): unknown {
     features: cases.map(({ lon, lat, ...properties }) => ({
       type: 'Feature',
       id: properties.id,
-      geometry: { type: 'Point', coordinates: [lon, lat] },
+      // A case without a point (待定位) is an unlocated feature, as RFC 7946 §3.2 allows.
+      geometry: lon === null || lat === null ? null : { type: 'Point', coordinates: [lon, lat] },
       properties,
     })),
   };

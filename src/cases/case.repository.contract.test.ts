@@ -421,4 +421,43 @@ describeContract('case repository', (ctx) => {
       broken: { seq: 6, reason: 'gap' },
     });
   });
+
+  it('keeps a case without a point (0017): null lon/lat, listed as needing a location, located later', async () => {
+    const { repositories } = ctx();
+    const report = buildReport({
+      source: 'open311',
+      category: 'road_damage',
+      lon: null,
+      lat: null,
+      address: '北碚区天生路 2 号',
+    });
+    const outcome = await service.report(report, {
+      root: '500109',
+      contains: (code) => typeof code === 'string' && code.startsWith('500109'),
+    });
+    expect(await repositories.cases.get(outcome.caseId)).toMatchObject({
+      lon: null,
+      lat: null,
+      countyCode: '500109',
+      townshipCode: '500109',
+    });
+    expect((await repositories.cases.occurrences(outcome.caseId))[0]).toMatchObject({ lon: null, lat: null });
+    // The source record finds its case again (at-least-once delivery).
+    expect((await service.report(report, EVERYTHING)).caseId).toBe(outcome.caseId);
+    const queue = await repositories.cases.list({ scope: undefined, needsLocation: true, limit: 10 });
+    expect(queue.map((c) => c.id)).toEqual([outcome.caseId]);
+    const others = await repositories.cases.list({ scope: undefined, needsLocation: false, limit: 500 });
+    expect(others.map((c) => c.id)).not.toContain(outcome.caseId);
+    await service.transition(
+      outcome.caseId,
+      { action: 'locate', ...CASE_PLACES.beibei },
+      command,
+      EVERYTHING,
+    );
+    expect(await repositories.cases.get(outcome.caseId)).toMatchObject({
+      ...CASE_PLACES.beibei,
+      townshipCode: '500109004',
+    });
+    expect(await repositories.cases.list({ scope: undefined, needsLocation: true, limit: 10 })).toEqual([]);
+  });
 });

@@ -55,6 +55,8 @@ export interface CaseListQuery {
   departmentType?: string | undefined;
   departmentUnit?: string | undefined;
   overdue?: boolean | undefined;
+  /** true: only cases without a point (待定位); false: only cases with one. */
+  needsLocation?: boolean | undefined;
   /** Case id, description or address containing this text. */
   q?: string | undefined;
   /** Only cases reported at or after / before these instants. */

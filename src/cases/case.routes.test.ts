@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../test-support/app.js';
 import { signIn } from '../test-support/auth.js';
+import { verifyAuditChain } from './case-audit-verify.js';
 import { CASE_PLACES } from './case-factories.js';
 
 let app: FastifyInstance;
@@ -185,5 +186,88 @@ describe('/api/v1/cases', () => {
       category: 'construction_debris',
       occurrences: [{ description: '又见垃圾' }],
     });
+  });
+  it('refuses a public reply from a read-only viewer and from another department (observer)', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: operator,
+      payload: { category: 'street_vending', ...CASE_PLACES.beibei, description: '占道' },
+    });
+    const id = created.json<{ id: string }>().id;
+    const localViewer = await signIn(app, { role: 'viewer', scope: '500109' });
+    const water = await signIn(app, { role: 'department_handler', scope: '500109', department: 'water' });
+    const reply = { action: 'comment', publicNote: '已处理 handled' };
+    const fromViewer = await act(id, localViewer, reply);
+    expect(fromViewer.statusCode).toBe(403);
+    const fromObserver = await act(id, water, reply);
+    expect(fromObserver.statusCode).toBe(409);
+    expect(fromObserver.json()).toMatchObject({
+      error: { code: 'CASE_ACTION_NOT_ALLOWED', details: { reason: 'public_note' } },
+    });
+    // The observer may still comment privately; nothing public was written by either refusal.
+    expect((await act(id, water, { action: 'comment', note: '水务知悉' })).statusCode).toBe(200);
+    const detail = await app.inject({ method: 'GET', url: `/api/v1/cases/${id}`, headers: operator });
+    const timeline = detail.json<{ timeline: { publicNote: string | null }[] }>().timeline;
+    expect(timeline.every((e) => e.publicNote === null)).toBe(true);
+  });
+
+  it('lists cases that need a location, and lets the command center locate one', async () => {
+    const reported = await app.services.cases.report(
+      {
+        source: 'open311',
+        sourceRef: 'addr-only-1',
+        category: 'road_damage',
+        lon: null,
+        lat: null,
+        address: '北碚区天生路 2 号',
+        description: '路面塌陷',
+        reportedAt: Date.now(),
+        raw: {},
+      },
+      { root: '500109', contains: (code) => typeof code === 'string' && code.startsWith('500109') },
+    );
+    const id = reported.caseId;
+    const queue = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases?needsLocation=true',
+      headers: operator,
+    });
+    const items = queue.json<{ items: { id: string; needsLocation: boolean; lon: null }[] }>().items;
+    expect(items.map((c) => c.id)).toEqual([id]);
+    expect(items[0]).toMatchObject({ needsLocation: true, lon: null });
+    const located = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases?needsLocation=false',
+      headers: operator,
+    });
+    expect(located.json<{ items: { id: string }[] }>().items.map((c) => c.id)).not.toContain(id);
+    const before = await app.inject({ method: 'GET', url: `/api/v1/cases/${id}`, headers: operator });
+    expect(before.json()).toMatchObject({ jurisdiction: { county: '500109', township: '500109' } });
+    expect(before.json<{ allowedActions: string[] }>().allowedActions).toContain('locate');
+
+    expect((await act(id, handler, { action: 'locate', ...CASE_PLACES.beibei })).statusCode).toBe(409);
+    expect((await act(id, operator, { action: 'locate' })).statusCode).toBe(422);
+    const done = await act(id, operator, { action: 'locate', ...CASE_PLACES.beibei, note: '电话核实位置' });
+    expect(done.statusCode, done.body).toBe(200);
+    const body = done.json<{
+      needsLocation: boolean;
+      allowedActions: string[];
+      timeline: { action: string; actor: string; data: { lon?: number } }[];
+    }>();
+    expect(body).toMatchObject({
+      needsLocation: false,
+      ...CASE_PLACES.beibei,
+      jurisdiction: { county: '500109', township: '500109004' },
+    });
+    expect(body.timeline.at(-1)).toMatchObject({ action: 'locate', data: { lon: CASE_PLACES.beibei.lon } });
+    expect(body.allowedActions).not.toContain('locate');
+    const queueAfter = await app.inject({
+      method: 'GET',
+      url: '/api/v1/cases?needsLocation=true',
+      headers: operator,
+    });
+    expect(queueAfter.json<{ items: unknown[] }>().items).toEqual([]);
+    expect(await verifyAuditChain(app.storage.repositories.cases)).toMatchObject({ ok: true });
   });
 });

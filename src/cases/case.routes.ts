@@ -52,6 +52,7 @@ export function caseRoutes(
     category: q.category as string | undefined,
     department: q.department as string | undefined,
     overdue: q.overdue as boolean | undefined,
+    needsLocation: q.needsLocation as boolean | undefined,
     q: q.q as string | undefined,
     from: q.from ? Date.parse(q.from as string) : undefined,
     to: q.to ? Date.parse(q.to as string) : undefined,

@@ -22,6 +22,7 @@ const Note = Type.String({ maxLength: 4000 });
 const Time = Type.String({ format: 'date-time' });
 const NullableTime = Type.Union([Time, Type.Null()]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const Date_ = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (China time)' });
 
 /** POST /cases: an operator's manual entry (人工录入). */
@@ -52,8 +53,11 @@ export const CaseSchema = Type.Object({
   priority: PrioritySchema,
   description: Type.String(),
   address: NullableString,
-  lon: Type.Number(),
-  lat: Type.Number(),
+  lon: NullableNumber,
+  lat: NullableNumber,
+  needsLocation: Type.Boolean({
+    description: '待定位: reported by address alone, no point yet; command staff set one with `locate`',
+  }),
   jurisdiction: Type.Object({ city: Type.String(), county: Type.String(), township: Type.String() }),
   department: Type.Union([
     Type.Object({ id: Type.String(), type: Type.String(), unit: Type.String(), name: Type.String() }),
@@ -104,8 +108,8 @@ export const OccurrenceSchema = Type.Object({
   id: Type.String(),
   source: enumOf<ReportSource>(REPORT_SOURCES),
   sourceRef: Type.String(),
-  lon: Type.Number(),
-  lat: Type.Number(),
+  lon: NullableNumber,
+  lat: NullableNumber,
   description: Type.String(),
   reporter: NullableString,
   reportedAt: Time,
@@ -136,6 +140,11 @@ export const CaseListQuerySchema = Type.Object(
       Type.String({ pattern: '^[a-z0-9_]+(@[0-9A-Za-z_-]+)?$', description: '`type` or `type@unit`' }),
     ),
     overdue: Type.Optional(Type.Boolean()),
+    needsLocation: Type.Optional(
+      Type.Boolean({
+        description: 'true: only cases waiting for a point (待定位); false: only located ones',
+      }),
+    ),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     from: Type.Optional(Time),
     to: Type.Optional(Time),
@@ -206,6 +215,8 @@ export const TransitionSchema = Type.Object(
       }),
     ),
     category: Type.Optional({ ...Code, description: 'split: the new case’s category (default: the same)' }),
+    lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180, description: 'locate: WGS84 longitude' })),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90, description: 'locate: WGS84 latitude' })),
   },
   { additionalProperties: false },
 );

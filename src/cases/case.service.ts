@@ -12,6 +12,7 @@ import {
   type OpeningFacts,
   supervisionLevel,
   type ActionInput,
+  type EffectContext,
 } from './case-effects.js';
 import {
   CASE_EVENTS,
@@ -79,6 +80,8 @@ export interface CaseListInput {
   category?: string | undefined;
   department?: string | undefined;
   overdue?: boolean | undefined;
+  /** true: only cases waiting for a point (待定位). */
+  needsLocation?: boolean | undefined;
   q?: string | undefined;
   from?: number | undefined;
   to?: number | undefined;
@@ -99,6 +102,9 @@ export interface TransitionInput extends ActionInput {
   occurrences?: string[] | undefined;
   /** split: the new case's category (default: the same). */
   category?: string | undefined;
+  /** locate: the point (WGS84) of a case reported without one. */
+  lon?: number | undefined;
+  lat?: number | undefined;
 }
 
 /** Options of the service. */
@@ -164,19 +170,44 @@ export class CaseService implements CaseIntake {
       throw new AppError('UNKNOWN_CASE_CATEGORY', `The category "${category.code}" is disabled.`);
     }
     validateReport(report);
-    const chain = this.chainAt(report.lon, report.lat, visible);
+    if (report.lon === null || report.lat === null) return this.openUnlocated(report, category, visible);
+    const located = { ...report, lon: report.lon, lat: report.lat };
+    const chain = this.chainAt(located.lon, located.lat, visible);
     try {
-      return await this.intake(report, category, chain);
+      return await this.intake(located, category, chain);
     } catch (error) {
       // Another writer got there between our read and our write (a second process on the same
       // SQLite file, or a change to the case we attach to): the second look sees what it wrote.
       if (!lostRace(error)) throw error;
-      return this.intake(report, category, chain);
+      return this.intake(located, category, chain);
     }
   }
 
+  /**
+   * A report with an address and no point (待定位): a new case in the reporter's scope (the key's
+   * jurisdiction, or the city), routed at that scope's level, never de-duplicated (there is no
+   * distance to compare), waiting for command staff to `locate` it. Sources still deliver at least
+   * once, so the source record finds the case it made.
+   */
+  private async openUnlocated(
+    report: IncomingReport,
+    category: Category,
+    visible: Visibility,
+  ): Promise<ReportOutcome> {
+    const known = await this.repository.findBySource(report.source, report.sourceRef);
+    if (known) {
+      const existing = await this.repository.get(known);
+      return { caseId: known, attached: true, status: existing?.status ?? 'reported' };
+    }
+    return this.open(report, category, this.chainOfScope(visible), undefined);
+  }
+
   /** De-duplication under the place's locks: the source's case, an open duplicate, or a new case. */
-  private intake(report: IncomingReport, category: Category, chain: CaseChain): Promise<ReportOutcome> {
+  private intake(
+    report: IncomingReport & { lon: number; lat: number },
+    category: Category,
+    chain: CaseChain,
+  ): Promise<ReportOutcome> {
     const box = boxAround(report.lon, report.lat, category.dedupRadiusM);
     return this.repository.exclusive(dedupCells(category.code, box), async () => {
       // Sources deliver at least once: the same source record lands on the case it made.
@@ -237,7 +268,7 @@ export class CaseService implements CaseIntake {
     report: IncomingReport,
     category: Category,
     chain: CaseChain,
-    opens: DedupCheck,
+    opens: DedupCheck | undefined,
   ): Promise<ReportOutcome> {
     const now = this.clock();
     const occurrence = occurrenceOf('', report);
@@ -263,7 +294,7 @@ export class CaseService implements CaseIntake {
       this.options.autoDispatch.includes(report.source),
     );
     change.occurrences = [{ ...occurrence, caseId: record.id }];
-    change.opens = opens;
+    if (opens) change.opens = opens;
     await this.commit([change]);
     return { caseId: record.id, attached: false, status: record.status };
   }
@@ -349,6 +380,7 @@ export class CaseService implements CaseIntake {
       departmentType,
       departmentUnit,
       overdue: input.overdue,
+      needsLocation: input.needsLocation,
       q: input.q,
       from: input.from,
       to: input.to,
@@ -403,6 +435,15 @@ export class CaseService implements CaseIntake {
         ? this.catalog.manualRouting(record, category, input.department, actor.name)
         : (record.routing ?? this.catalog.route(category, record.priority, chainOf(record)));
     }
+    let location: EffectContext['location'];
+    if (input.action === 'locate') {
+      if (input.lon === undefined || input.lat === undefined) {
+        throw new AppError('INVALID_CASE_TRANSITION', 'A locate (定位) needs "lon" and "lat" (WGS84).');
+      }
+      const chain = this.chainAt(input.lon, input.lat, visible);
+      const located = this.catalog.route(category, record.priority, chain);
+      location = { lon: input.lon, lat: input.lat, chain, routing: located };
+    }
     const changes: CaseChange[] = [];
     if (input.action === 'merge') {
       changes.push(await this.mergeTarget(record, input.into, actor, visible, now));
@@ -420,6 +461,7 @@ export class CaseService implements CaseIntake {
       routing,
       mergedInto: input.into,
       splitOff,
+      location,
     });
     const event = this.event(
       result.after,
@@ -499,12 +541,20 @@ export class CaseService implements CaseIntake {
     }
     const category = this.catalog.category(input.category ?? source.category);
     const first = moved[0]!;
+    // The split-off case opens where its first report was made; a report without a point takes
+    // the case's point, or, when the case has none either, its place (and stays 待定位).
+    const point =
+      first.lon !== null && first.lat !== null
+        ? { lon: first.lon, lat: first.lat }
+        : source.lon !== null && source.lat !== null
+          ? { lon: source.lon, lat: source.lat }
+          : null;
     const { record, change } = this.draft(
       {
         description: first.description,
-        address: null,
-        lon: first.lon,
-        lat: first.lat,
+        address: point ? null : source.address,
+        lon: point?.lon ?? null,
+        lat: point?.lat ?? null,
         source: first.source,
         reporter: first.reporter,
         priority: input.category ? category.priority : source.priority,
@@ -513,7 +563,7 @@ export class CaseService implements CaseIntake {
         occurrences: moved.length,
       },
       category,
-      this.chainAt(first.lon, first.lat, visible),
+      point ? this.chainAt(point.lon, point.lat, visible) : chainOf(source),
       now,
       {
         action: 'split_in',
@@ -664,6 +714,25 @@ export class CaseService implements CaseIntake {
       record.departmentType === actor.department &&
       (visible.contains(record.departmentUnit) || visible.root === record.departmentUnit);
     return owns ? 'handler' : 'observer';
+  }
+
+  /**
+   * The chain of a case with no point: the reporter's scope as far down as it goes (a county key:
+   * that county, no township), or the city for an unscoped reporter. Codes repeat upwards-down
+   * as chainAt does for a point in a county without townships, so scope filters and statistics
+   * count the case at every level it is known at.
+   */
+  private chainOfScope(visible: Visibility): CaseChain {
+    const tree = this.jurisdictions.units;
+    const root = visible.root ?? tree.all('province')[0]?.code;
+    if (root === undefined) {
+      throw new AppError('OUTSIDE_JURISDICTION', 'No jurisdiction is loaded to place the case in.');
+    }
+    const chain = tree.chain(root);
+    const city = chain.province?.code ?? root;
+    const county = chain.county?.code ?? chain.prefecture?.code ?? city;
+    const township = chain.township?.code ?? county;
+    return { township, county, city };
   }
 
   private chainAt(lon: number, lat: number, visible: Visibility): CaseChain {

@@ -120,8 +120,8 @@ export function toCase(r: Row): CaseRecord {
     priority: str(r.priority) as CaseRecord['priority'],
     description: str(r.description),
     address: strOrNull(r.address),
-    lon: num(r.lon),
-    lat: num(r.lat),
+    lon: numOrNull(r.lon),
+    lat: numOrNull(r.lat),
     provinceCode: str(r.province_code),
     countyCode: str(r.county_code),
     townshipCode: str(r.township_code),
@@ -192,8 +192,8 @@ export function toOccurrence(r: Row): OccurrenceRecord {
     caseId: str(r.case_id),
     source: str(r.source) as OccurrenceRecord['source'],
     sourceRef: str(r.source_ref),
-    lon: num(r.lon),
-    lat: num(r.lat),
+    lon: numOrNull(r.lon),
+    lat: numOrNull(r.lat),
     description: str(r.description),
     reporter: strOrNull(r.reporter),
     reportedAt: num(r.reported_at),
@@ -352,6 +352,8 @@ export function listSql(param: Param, q: CaseListQuery, like: string): string {
   if (q.departmentType) where.push(`department_type = ${param(q.departmentType)}`);
   if (q.departmentUnit) where.push(`department_unit = ${param(q.departmentUnit)}`);
   if (q.overdue !== undefined) where.push(`overdue = ${param(q.overdue ? 1 : 0)}`);
+  // 待定位: no point yet (migration 0017 indexes these few rows).
+  if (q.needsLocation !== undefined) where.push(q.needsLocation ? 'lon IS NULL' : 'lon IS NOT NULL');
   if (q.from !== undefined) where.push(`reported_at >= ${param(q.from)}`);
   if (q.to !== undefined) where.push(`reported_at < ${param(q.to)}`);
   if (q.q) {

@@ -38,8 +38,9 @@ export interface CaseRecord {
   priority: Priority;
   description: string;
   address: string | null;
-  lon: number;
-  lat: number;
+  /** WGS84; null (with lat) for a case reported by address alone (待定位, needs location). */
+  lon: number | null;
+  lat: number | null;
   provinceCode: string;
   countyCode: string;
   townshipCode: string;
@@ -84,8 +85,9 @@ export interface OccurrenceRecord {
   caseId: string;
   source: ReportSource;
   sourceRef: string;
-  lon: number;
-  lat: number;
+  /** Null when the report gave an address and no point. */
+  lon: number | null;
+  lat: number | null;
   description: string;
   reporter: string | null;
   reportedAt: number;

@@ -8,13 +8,18 @@ import type { CasePort, CaseView, PublicUpdate } from './case-port.js';
 /** A stand-in for the cases domain: opens one case per (category, place) while open, records every report. */
 export class FakeCases implements CasePort {
   readonly reports: IncomingReport[] = [];
-  readonly cases = new Map<string, CaseView & { category: string; lon: number; lat: number }>();
+  readonly cases = new Map<string, CaseView & { category: string; lon: number | null; lat: number | null }>();
   private next = 0;
 
   async report(report: IncomingReport, _visible: Visibility): Promise<ReportOutcome> {
     this.reports.push(report);
     const open = [...this.cases.values()].find(
-      (c) => c.open && c.category === report.category && c.lon === report.lon && c.lat === report.lat,
+      (c) =>
+        c.open &&
+        report.lon !== null &&
+        c.category === report.category &&
+        c.lon === report.lon &&
+        c.lat === report.lat,
     );
     if (open) return { caseId: open.id, attached: true, status: open.status };
     const id = `C-${++this.next}`;

@@ -149,4 +149,30 @@ export const intakeMigrations: Migration[] = [
     sqlite: 'CREATE INDEX open311_case ON open311_requests (case_id);',
     postgres: 'CREATE INDEX open311_case ON open311_requests (case_id);',
   },
+  // A request may give address_string alone (its case is 待定位, needs location): no point. SQLite
+  // cannot drop a NOT NULL, so it rebuilds the table with 0007's columns in 0007's order; copying
+  // the ids keeps them, and AUTOINCREMENT's counter follows the copied maximum.
+  {
+    id: '0018_open311_without_point',
+    sqlite: `
+      CREATE TABLE open311_requests_0018 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        token TEXT NOT NULL UNIQUE,
+        case_id TEXT NOT NULL,
+        service_code TEXT NOT NULL,
+        description TEXT NOT NULL,
+        lon REAL,
+        lat REAL,
+        address TEXT,
+        media_url TEXT,
+        requested_at INTEGER NOT NULL,
+        raw TEXT NOT NULL
+      );
+      INSERT INTO open311_requests_0018 SELECT * FROM open311_requests;
+      DROP TABLE open311_requests;
+      ALTER TABLE open311_requests_0018 RENAME TO open311_requests;
+      CREATE INDEX open311_requested ON open311_requests (requested_at);
+      CREATE INDEX open311_case ON open311_requests (case_id);`,
+    postgres: 'ALTER TABLE open311_requests ALTER COLUMN lon DROP NOT NULL, ALTER COLUMN lat DROP NOT NULL;',
+  },
 ];

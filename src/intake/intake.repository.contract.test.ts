@@ -114,6 +114,20 @@ describeContract('IntakeRepository', (ctx) => {
     expect(await ids({ to: 15_000, limit: 10 })).toEqual(['t-a']);
   });
 
+  it('stores an Open311 request given by address alone, without a point (0018)', async () => {
+    const a = await repo().insertOpen311(
+      request({ token: 't-addr', lon: null, lat: null, address: '渝中区解放碑步行街 12 号' }),
+    );
+    expect(await repo().open311ById(a.id)).toMatchObject({
+      lon: null,
+      lat: null,
+      address: '渝中区解放碑步行街 12 号',
+    });
+    // The rebuilt SQLite table keeps counting ids where the old one stopped.
+    const b = await repo().insertOpen311(request({ token: 't-after' }));
+    expect(b.id).toBeGreaterThan(a.id);
+  });
+
   it('stores hotline records once per number', async () => {
     const record = { recordNo: 'H-1', caseId: 'C-1', importedAt: 1, raw: { 诉求内容: '噪声' } };
     expect(await repo().insertHotline(record)).toBe(true);

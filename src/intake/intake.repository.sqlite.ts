@@ -30,8 +30,8 @@ interface Open311Row {
   case_id: string;
   service_code: string;
   description: string;
-  lon: number;
-  lat: number;
+  lon: number | null;
+  lat: number | null;
   address: string | null;
   media_url: string | null;
   requested_at: number;

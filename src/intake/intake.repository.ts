@@ -36,8 +36,9 @@ export interface Open311Record {
   caseId: string;
   serviceCode: string;
   description: string;
-  lon: number;
-  lat: number;
+  /** Null (with lat) when the citizen gave address_string alone. */
+  lon: number | null;
+  lat: number | null;
   address: string | null;
   mediaUrl: string | null;
   requestedAt: number;

@@ -70,6 +70,11 @@ async function submit(format: Format, fields: Record<string, string> = {}): Prom
     ...fields,
   });
   expect(response.statusCode, response.body).toBe(200);
+  return requestId(response, format);
+}
+
+/** The service_request_id of a POST requests answer. */
+function requestId(response: LightMyRequestResponse, format: Format): string {
   return format === 'json'
     ? response.json<{ service_request_id: string }[]>()[0]!.service_request_id
     : /<service_request_id>(\d+)<\/service_request_id>/.exec(response.body)![1]!;
@@ -184,12 +189,15 @@ describe.each(FORMATS)('Open311 conformance (%s)', (format) => {
     const noKey = await post(`requests.${format}`, { service_code: 'street_vending', ...HERE }, '');
     expect(noKey.statusCode).toBe(403);
     expect(errorCode(noKey, format)).toBe(403);
-    const addressOnly = await post(`requests.${format}`, {
-      service_code: 'street_vending',
-      address_string: '渝中区解放碑',
-    });
-    expect(addressOnly.statusCode).toBe(400);
-    expect(addressOnly.body).toContain('address_id');
+    const nowhere = await post(`requests.${format}`, { service_code: 'street_vending' });
+    expect(nowhere.statusCode).toBe(400);
+    expect(errorCode(nowhere, format)).toBe(400);
+    for (const name of ['lat', 'long', 'address_string', 'address_id']) expect(nowhere.body).toContain(name);
+    const idAlone = await post(`requests.${format}`, { service_code: 'street_vending', address_id: 'A-17' });
+    expect(idAlone.statusCode).toBe(400);
+    expect(idAlone.body).toContain('address_id');
+    const halfPoint = await post(`requests.${format}`, { service_code: 'street_vending', lat: HERE.lat });
+    expect(halfPoint.statusCode).toBe(400);
     const multipart = await app.inject({
       method: 'POST',
       url: `/open311/v2/requests.${format}?${J}`,
@@ -199,6 +207,48 @@ describe.each(FORMATS)('Open311 conformance (%s)', (format) => {
     expect(multipart.statusCode).toBe(400);
     expect(errorCode(multipart, format)).toBe(400);
     expect(multipart.body).toContain('x-www-form-urlencoded');
+  });
+
+  it('accepts address_string alone: no point, in the key’s scope, flagged for an operator to locate', async () => {
+    // A key for 渝中区 (500103): the case is placed in that county, with no township and no point.
+    const county = (await app.services.access.createKey({ kind: 'open311', label: 'yz', scope: '500103' }))
+      .key;
+    const address = format === 'json' ? '渝中区解放碑步行街 12 号' : '渝中区较场口 3 号';
+    const response = await post(
+      `requests.${format}`,
+      { service_code: 'road_damage', address_string: address, description: '井盖缺失' },
+      county,
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    const id = requestId(response, format);
+    const shown = await get(`requests/${id}.${format}?${J}`);
+    if (format === 'json') {
+      const [one] = shown.json<{ lat: unknown; long: unknown; address: string; status: string }[]>();
+      expect(one).toMatchObject({ lat: null, long: null, address, status: 'open' });
+    } else {
+      expect(shown.body).toContain('<lat/>');
+      expect(shown.body).toContain('<long/>');
+      expect(shown.body).toContain(`<address>${address}</address>`);
+    }
+    const { record } = await app.services.cases.getCase(await caseOf(id), EVERYTHING);
+    expect(record).toMatchObject({
+      lon: null,
+      lat: null,
+      address,
+      countyCode: '500103',
+      townshipCode: '500103',
+    });
+    // Routed at the county: no township is known to send it to.
+    expect(record.routing).toMatchObject({ unit: '500103' });
+    expect(record.routing?.level).not.toBe('township');
+    // A second report at the same address is not folded onto it: there is no distance to compare.
+    const again = await post(
+      `requests.${format}`,
+      { service_code: 'road_damage', address_string: address },
+      county,
+    );
+    expect(again.statusCode).toBe(200);
+    expect(await caseOf(requestId(again, format))).not.toBe(record.id);
   });
 
   it('shows an empty description as null', async () => {
@@ -258,13 +308,17 @@ describe('Open311 POST rate limit', () => {
   it('is per api_key, not per client address', async () => {
     const other = (await app.services.access.createKey({ kind: 'open311', label: 'other', scope: null })).key;
     const statuses: number[] = [];
+    let last: LightMyRequestResponse | undefined;
     // 40 per minute per key (CITYOPS_RATE_LIMIT_OPEN311): each POST from a different address.
     for (let i = 0; i < 41; i += 1) {
       const r = await post('requests.json', { service_code: 'nope' }, other, `10.0.${i >> 8}.${i & 255}`);
       statuses.push(r.statusCode);
+      last = r;
     }
     expect(statuses.slice(0, 40).every((s) => s === 404)).toBe(true);
     expect(statuses[40]).toBe(429);
+    // The simulator's client (src/sim/http-client.ts), like any well-behaved app, waits this long.
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
     // Another key from the same address is not limited.
     const fresh = (await app.services.access.createKey({ kind: 'open311', label: 'third', scope: null })).key;
     expect((await post('requests.json', { service_code: 'nope' }, fresh, '10.0.0.1')).statusCode).toBe(404);

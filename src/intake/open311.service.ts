@@ -115,15 +115,26 @@ export class Open311Service {
     const lat = one('lat');
     const lon = one('long');
     const address = one('address_string')?.trim() || undefined;
+    const addressId = one('address_id')?.trim() || undefined;
     const category = await this.category(code);
-    if (lat === undefined || lon === undefined) {
+    if ((lat === undefined) !== (lon === undefined)) {
       throw new Open311Error(
         400,
-        'a location is required: lat and long (WGS84). cityops has no geocoder, so address_string and address_id cannot stand alone; send them with lat and long',
+        'lat and long go together: send both (WGS84), or neither with address_string',
       );
     }
-    const latitude = decimal(lat, 'lat', -90, 90);
-    const longitude = decimal(lon, 'long', -180, 180);
+    if (lat === undefined && !address) {
+      // address_id alone names an address in a gazetteer cityops does not have.
+      throw new Open311Error(
+        400,
+        addressId
+          ? 'address_id cannot stand alone (cityops has no address register): send lat and long, or address_string'
+          : 'a location is required: lat and long (WGS84), or address_string (address_id only with one of them)',
+      );
+    }
+    // No point: the case opens in the key's jurisdiction, flagged 待定位 for an operator to locate.
+    const latitude = lat === undefined ? null : decimal(lat, 'lat', -90, 90);
+    const longitude = lon === undefined ? null : decimal(lon, 'long', -180, 180);
     const description = (one('description') ?? '').trim();
     if (description.length > 4000) throw new Open311Error(400, 'description is longer than 4000 characters');
     const mediaUrl = one('media_url')?.trim() || null;

@@ -97,8 +97,10 @@ export interface CaseItem {
   priority: 'urgent' | 'high' | 'normal' | 'low';
   description: string;
   address: string | null;
-  lon: number;
-  lat: number;
+  /** Null (with lat) while the case needs a location (待定位). */
+  lon: number | null;
+  lat: number | null;
+  needsLocation: boolean;
   jurisdiction: { city: string; county: string; township: string };
   department: { id: string; type: string; unit: string; name: string } | null;
   source: string;

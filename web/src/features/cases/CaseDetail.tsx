@@ -68,6 +68,7 @@ export function CaseDetailPage({ id }: { id: string }) {
         </span>
         <span className={`prio ${d.priority}`}>{priorityName(d.priority, lang)}</span>
         {d.overdue && <span className="flag late">{t('overdue', lang)}</span>}
+        {d.needsLocation && <span className="flag late">待定位 needs location</span>}
       </section>
 
       <ol className="stepper">
@@ -123,12 +124,16 @@ export function CaseDetailPage({ id }: { id: string }) {
         <Actions detail={d} lang={lang} onDone={setDetail} />
         <section className="location">
           <h3>{t('location', lang)}</h3>
-          <CaseMap
-            township={d.jurisdiction.township}
-            county={d.jurisdiction.county}
-            lon={d.lon}
-            lat={d.lat}
-          />
+          {d.lon !== null && d.lat !== null ? (
+            <CaseMap
+              township={d.jurisdiction.township}
+              county={d.jurisdiction.county}
+              lon={d.lon}
+              lat={d.lat}
+            />
+          ) : (
+            <p className="idle-note">{d.address}</p>
+          )}
         </section>
         <section className="snapshot">
           <h3>{t('snapshot', lang)}</h3>
