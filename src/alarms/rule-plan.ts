@@ -26,6 +26,14 @@ export interface Instance {
   state: InstanceState;
 }
 
+/** What the engine needs from the sensor registry. */
+export interface SensorSource {
+  resolve(id: string): RegisteredSensor | undefined;
+  resolveKey(key: number): RegisteredSensor | undefined;
+  registered(): IterableIterator<RegisteredSensor>;
+  readonly revision: number;
+}
+
 /** What the engine evaluates for one sensor: rebuilt when the rules or the sensor change. */
 export interface SensorPlan {
   sensor: RegisteredSensor;
@@ -56,6 +64,7 @@ export const pairKey = (ruleId: string, subject: string): string => `${ruleId}|$
 /** The subject of a composite rule's area. */
 export const areaSubject = (code: string): string => `area:${code}`;
 
+/** Prepares a rule for evaluation: its kind code, compiled schedule and specificity. */
 export function compileRule(rule: AlarmRule, tree: JurisdictionTree): CompiledRule {
   let specificity = 0;
   if (rule.sensor !== null) specificity = 10;
