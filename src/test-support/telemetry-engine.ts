@@ -17,7 +17,7 @@ import {
 export async function openEngineOnFile(
   file: string,
   options: Omit<TelemetryEngineOptions, 'repository' | 'bus'>,
-): Promise<{ engine: TelemetryEngine; database: SqliteDatabase; close(): Promise<void> }> {
+): Promise<{ engine: TelemetryEngine; database: SqliteDatabase; close: () => Promise<void> }> {
   const database = openSqlite(file);
   const storage = storageOn(database, await migrate(database, MIGRATIONS));
   // Telemetry only: no case writer thread beside it (the ingest benchmark measures this path).
