@@ -151,7 +151,7 @@ async function openOurs(dir: string, clock: () => number) {
  */
 async function paced(dir: string): Promise<Paced> {
   const stream = batchStream();
-  const { engine, database } = await openOurs(dir, stream.now);
+  const { engine, close } = await openOurs(dir, stream.now);
   const interval = (1000 * BATCH) / TARGET;
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
@@ -169,8 +169,7 @@ async function paced(dir: string): Promise<Paced> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   await Promise.all(pending);
-  await engine.close();
-  await database.close();
+  await close(); // the engine, then its writer thread and the file
   return {
     rate: (latencies.length * BATCH) / (PACED_MS / 1000),
     p50: percentile(latencies, 50),
@@ -182,7 +181,7 @@ async function paced(dir: string): Promise<Paced> {
 
 async function ours(dir: string): Promise<Figures> {
   const stream = batchStream();
-  const { engine, database } = await openOurs(dir, stream.now);
+  const { engine, close } = await openOurs(dir, stream.now);
   const { store, jobs } = engine;
   const ingest = await produce((batch) => store.append(batch), stream.next);
   const peakMiB = process.resourceUsage().maxRSS / 1024;
@@ -203,8 +202,7 @@ async function ours(dir: string): Promise<Figures> {
     const s = await store.series(key, { from: end - 24 * HOUR_MS, to: end, bucket: '1m' });
     seriesPoints = s.points.length;
   });
-  await engine.close();
-  await database.close();
+  await close(); // the engine, then its writer thread and the file
   return {
     ...ingest,
     peakMiB,

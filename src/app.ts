@@ -35,7 +35,6 @@ import { caseRoutes } from './cases/case.routes.js';
 import { CaseService } from './cases/case.service.js';
 import { startCaseJobs } from './cases/case-jobs.js';
 import { startAuditJobs } from './cases/audit-head-export.js';
-import { SqliteCaseRepository } from './cases/case.repository.sqlite.js';
 import { cameraRoutes } from './intake/camera.routes.js';
 import type { CameraService } from './intake/camera.service.js';
 import { detectionRoutes } from './intake/detection.routes.js';
@@ -74,7 +73,7 @@ export interface Services {
 /** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
 export interface BuildOptions {
   storage?: Storage;
-  /** Commit cases on a writer thread when the database is a SQLite file (default true). */
+  /** Commit cases on a writer thread when the database is a SQLite file (default true; Storage.start). */
   caseWriterThread?: boolean;
   /** Close a given `storage` when the app closes (default: only storage that build opened itself). */
   closeStorage?: boolean;
@@ -124,6 +123,8 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
   });
   try {
+    // On a SQLite file, the writer threads of cases and telemetry (see Storage.start).
+    await storage.start({ caseWriterThread: options.caseWriterThread });
     const jurisdictions = await JurisdictionService.create({
       repository: storage.repositories.jurisdictions,
       ...(options.geoData ? { data: options.geoData } : {}),
@@ -174,7 +175,6 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       onError: (error, during) => app.log.error({ err: error, during }, 'alarm engine failed'),
     });
     const telemetry = await openTelemetryEngine({
-      database: storage.database,
       repository: storage.repositories.readings,
       bus,
       config,
@@ -194,11 +194,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       telemetry.store,
       options.clock,
     );
-    // On a SQLite file, cases are committed on their own writer thread (see CaseWriterThread).
     const caseRepository = storage.repositories.cases;
-    if (caseRepository instanceof SqliteCaseRepository && options.caseWriterThread !== false) {
-      await caseRepository.startWriterThread();
-    }
     const cases = await CaseService.create({
       repository: caseRepository,
       jurisdictions,
@@ -260,7 +256,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       await caseJobs.close();
       await auditJobs.close();
       await bus.close();
-      if (caseRepository instanceof SqliteCaseRepository) await caseRepository.stopWriterThread();
+      await storage.stop();
       if (ownsStorage) await storage.database.close();
     });
 
@@ -384,8 +380,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     return app;
   } catch (error) {
     await app.close();
-    const caseRepository = storage.repositories.cases;
-    if (caseRepository instanceof SqliteCaseRepository) await caseRepository.stopWriterThread();
+    await storage.stop();
     if (ownsStorage) await storage.database.close();
     throw error;
   }

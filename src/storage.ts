@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from './config.js';
 import { StartupError } from './errors.js';
-import type { Database } from './platform/db/database.js';
+import type { Database, SqliteDatabase } from './platform/db/database.js';
 import { migrate, type Migration } from './platform/db/migrate.js';
 import { openPostgres } from './platform/db/postgres.js';
 import { openSqlite } from './platform/db/sqlite.js';
@@ -25,6 +25,7 @@ import { telemetryMigrations } from './telemetry/telemetry.migrations.js';
 import type { ReadingRepository } from './telemetry/reading.repository.js';
 import { PostgresReadingRepository } from './telemetry/reading.repository.postgres.js';
 import { SqliteReadingRepository } from './telemetry/reading.repository.sqlite.js';
+import { ReadingWriter } from './telemetry/reading-writer.js';
 import { caseMigrations } from './cases/case.migrations.js';
 import type { CaseRepository } from './cases/case.repository.js';
 import { PostgresCaseRepository } from './cases/case.repository.postgres.js';
@@ -60,20 +61,25 @@ export interface Repositories {
   intake: IntakeRepository;
 }
 
+/** The SQLite implementations (the concrete cases repository: Storage starts its writer thread). */
+function sqliteRepositories(database: SqliteDatabase): Repositories & { cases: SqliteCaseRepository } {
+  return {
+    jurisdictions: new SqliteJurisdictionRepository(database),
+    access: new SqliteAccessRepository(database),
+    sensors: new SqliteSensorRepository(database),
+    readings: new SqliteReadingRepository(database),
+    cases: new SqliteCaseRepository(database),
+    alarms: new SqliteAlarmRepository(database),
+    cameras: new SqliteCameraRepository(database),
+    intake: new SqliteIntakeRepository(database),
+  };
+}
+
 /** Picks each repository's implementation for the engine behind `database`. */
 export function createRepositories(database: Database): Repositories {
   switch (database.engine) {
     case 'sqlite':
-      return {
-        jurisdictions: new SqliteJurisdictionRepository(database),
-        access: new SqliteAccessRepository(database),
-        sensors: new SqliteSensorRepository(database),
-        readings: new SqliteReadingRepository(database),
-        cases: new SqliteCaseRepository(database),
-        alarms: new SqliteAlarmRepository(database),
-        cameras: new SqliteCameraRepository(database),
-        intake: new SqliteIntakeRepository(database),
-      };
+      return sqliteRepositories(database);
     case 'postgres':
       return {
         jurisdictions: new PostgresJurisdictionRepository(database),
@@ -88,12 +94,77 @@ export function createRepositories(database: Database): Repositories {
   }
 }
 
-/** An open, migrated database and the repositories on it. */
+/** What Storage.start runs. */
+export interface StorageStartOptions {
+  /** Commit cases on a writer thread when the database is a SQLite file (default true). */
+  caseWriterThread?: boolean;
+}
+
+/** An open, migrated database, the repositories on it, and what they run beside it. */
 export interface Storage {
   database: Database;
   repositories: Repositories;
   /** Migration ids applied by this open (empty when the schema was current). */
   applied: string[];
+  /**
+   * Starts what the repositories need beside the database: on a SQLite file, the writer threads
+   * of the cases' group commit and of telemetry's writes (repositories.readings then writes on
+   * its thread); nothing on PostgreSQL or SQLite in memory. A second call does nothing.
+   */
+  start(options?: StorageStartOptions): Promise<void>;
+  /** Drains and stops what start() started (writes go back to the caller's thread); the database stays open. */
+  stop(): Promise<void>;
+}
+
+/** Nothing to run beside the database. */
+const NO_THREADS = { start: async () => undefined, stop: async () => undefined };
+
+/**
+ * The writer threads of a SQLite file. Why threads: better-sqlite3 blocks its thread for every
+ * statement and fsync, so writes leave the HTTP thread (platform/db/writer-thread.ts).
+ */
+function sqliteThreads(
+  database: SqliteDatabase,
+  repositories: Repositories,
+  cases: SqliteCaseRepository,
+): Pick<Storage, 'start' | 'stop'> {
+  if (database.location === ':memory:') return NO_THREADS; // one connection only: writes stay here
+  const local = repositories.readings;
+  let started = false;
+  let readings: ReadingWriter | undefined;
+  const stop = async () => {
+    if (!started) return;
+    started = false;
+    repositories.readings = local;
+    await readings?.close();
+    readings = undefined;
+    await cases.stopWriterThread();
+  };
+  return {
+    start: async ({ caseWriterThread = true } = {}) => {
+      if (started) return;
+      started = true;
+      try {
+        if (caseWriterThread) await cases.startWriterThread();
+        readings = new ReadingWriter(database);
+        await readings.ready;
+        repositories.readings = readings;
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+    },
+    stop,
+  };
+}
+
+/** Wraps a migrated database as Storage: its repositories and their threads. */
+export function storageOn(database: Database, applied: string[] = []): Storage {
+  if (database.engine === 'postgres') {
+    return { database, repositories: createRepositories(database), applied, ...NO_THREADS };
+  }
+  const repositories = sqliteRepositories(database);
+  return { database, repositories, applied, ...sqliteThreads(database, repositories, repositories.cases) };
 }
 
 /** Opens the configured database (SQLite under dataDir unless databaseUrl is set) and migrates it. */
@@ -114,7 +185,7 @@ export async function openStorage(
   }
   try {
     const applied = await migrate(database, MIGRATIONS);
-    return { database, repositories: createRepositories(database), applied };
+    return storageOn(database, applied);
   } catch (error) {
     await database.close();
     throw error;

@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { StatementCache } from '../platform/db/statement-cache.js';
 import { AppError } from '../errors.js';
 import type { ChainCursor } from './case-audit.js';
-import { planCommit, StatTally, type CommitPlan, type PlannedStatement } from './case-commit.js';
+import { conflict, planCommit, StatTally, type CommitPlan, type PlannedStatement } from './case-commit.js';
 import { findDuplicate } from './case-dedup.js';
 import type { CaseChange, DedupCheck } from './case.repository.js';
 import { OPEN_NEAR_SQL, toCase, type Param, type Row } from './case.sql.js';
@@ -22,11 +22,6 @@ export function boundSql(build: (param: Param) => string): [string, unknown[]] {
     return '?';
   });
   return [text, values];
-}
-
-/** The CASE_CONFLICT of a versioned update that found a newer version. */
-export function conflict(caseId: string): AppError {
-  return new AppError('CASE_CONFLICT', `Case ${caseId} changed meanwhile; read it again and retry.`);
 }
 
 /** A caller's failure in the optimistic pass: the group is written again, a savepoint per caller. */

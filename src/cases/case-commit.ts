@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { eventHash, type ChainCursor } from './case-audit.js';
 import { isOpen } from './case-lifecycle.js';
 import { binOf, COUNTERS, statDeltas, statKeys, type Counters, type StatKey } from './case-stats.js';
@@ -14,6 +15,11 @@ import {
   type Param,
 } from './case.sql.js';
 import type { CaseEventRecord } from './case.types.js';
+
+/** The CASE_CONFLICT of a versioned update that found a newer version (either engine). */
+export function conflict(caseId: string): AppError {
+  return new AppError('CASE_CONFLICT', `Case ${caseId} changed meanwhile; read it again and retry.`);
+}
 
 /** One statement of a commit; `expectOne` marks a versioned update that must hit exactly one row. */
 export interface PlannedStatement {

@@ -1,7 +1,7 @@
 import type { PostgresDatabase } from '../platform/db/database.js';
 import { withTransaction } from '../platform/db/postgres.js';
 import type { Category, DepartmentType, RoutingRule } from './case-catalog.js';
-import { planCommit, StatTally } from './case-commit.js';
+import { conflict, planCommit, StatTally } from './case-commit.js';
 import { KeyedMutex, Semaphore } from './keyed-mutex.js';
 import type { ReportSource } from './case-intake.js';
 import type {
@@ -13,8 +13,6 @@ import type {
   StatsQuery,
   StatsRow,
 } from './case.repository.js';
-import { conflict } from './case-batch-writer.js';
-import { toStatsRow } from './case.repository.sqlite.js';
 import {
   listSql,
   stageStatsSql,
@@ -22,6 +20,7 @@ import {
   toCase,
   toEvent,
   toOccurrence,
+  toStatsRow,
   type Param,
   type Row,
 } from './case.sql.js';

@@ -1,11 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { moduleBeside } from '../platform/module-worker.js';
 import { StatementCache } from '../platform/db/statement-cache.js';
+import { WriterThread } from '../platform/db/writer-thread.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
 import type { ReportSource } from './case-intake.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { boundSql, CaseBatchWriter } from './case-batch-writer.js';
-import { CaseWriterThread } from './case-writer-thread.js';
-import { COUNTERS, type Counters } from './case-stats.js';
+import { receiveOutcomes, writerMethods, type CaseWriterMethods } from './case-writer.methods.js';
 import type {
   CaseChange,
   CaseListQuery,
@@ -23,6 +24,7 @@ import {
   toCase,
   toEvent,
   toOccurrence,
+  toStatsRow,
   type Param,
   type Row,
 } from './case.sql.js';
@@ -123,11 +125,23 @@ export class SqliteCaseRepository implements CaseRepository {
     });
   }
 
-  /** Moves the group commit to a writer thread with its own connection (a SQLite file only). */
+  /**
+   * Moves the group commit to a writer thread with its own connection (a SQLite file only;
+   * platform/db/writer-thread.ts). Should the thread die, the groups after it are written here.
+   */
   async startWriterThread(): Promise<void> {
     if (this.thread || this.database.location === ':memory:') return;
-    const thread = new CaseWriterThread(this.database);
-    await thread.ready;
+    const thread = new WriterThread<CaseWriterMethods>(this.database, {
+      methods: moduleBeside(import.meta.url, 'case-writer.methods'),
+      name: 'case writer',
+      fallback: writerMethods(this.database, this.localWriter()),
+    });
+    try {
+      await thread.ready;
+    } catch (error) {
+      await thread.stop();
+      throw error;
+    }
     this.thread = thread;
   }
 
@@ -137,15 +151,15 @@ export class SqliteCaseRepository implements CaseRepository {
     if (!thread) return;
     await this.idle();
     this.thread = undefined;
-    await thread.close();
+    await thread.stop();
   }
 
-  /** Whether group commits go to the writer thread. */
+  /** Whether group commits go to the writer thread (false once it died: they are written here). */
   get writesOnThread(): boolean {
-    return this.thread !== undefined;
+    return this.thread !== undefined && !this.thread.failed;
   }
 
-  private thread: CaseWriterThread | undefined;
+  private thread: WriterThread<CaseWriterMethods> | undefined;
   private local: CaseBatchWriter | undefined;
   /** Groups sent and not yet answered. */
   private inFlight = 0;
@@ -161,7 +175,7 @@ export class SqliteCaseRepository implements CaseRepository {
     // Two groups in flight on the writer thread: it starts on the next as soon as one is committed
     // while this thread settles the callers of that one and routes their next reports; with one,
     // the threads would take turns. Groups stay in order; each reads the audit head it follows.
-    const limit = this.thread ? 2 : 1;
+    const limit = this.writesOnThread ? 2 : 1;
     if (this.inFlight >= limit || this.scheduled || this.pending.length === 0) return;
     this.scheduled = true;
     // After the current turn of the event loop: callers that arrive in it share the group.
@@ -177,23 +191,26 @@ export class SqliteCaseRepository implements CaseRepository {
     try {
       const batch = group.map((g) => g.changes);
       const outcomes = this.thread
-        ? await this.thread.write(batch)
-        : (this.local ??= new CaseBatchWriter(this.db)).write(batch);
+        ? receiveOutcomes(await this.thread.call('write', [batch]))
+        : this.localWriter().write(batch);
       group.forEach((item, i) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) item.resolve(outcome.events);
         else item.reject(outcome.error);
       });
     } catch (error) {
+      // The whole transaction failed, or the writer thread died with the group in flight (the
+      // groups after it go to the thread's fallback: this connection).
       for (const item of group) item.reject(error);
-      // A writer thread that died (it answers statement errors; only a crash of the thread gets
-      // here) would fail every later commit: the groups after it are written on this thread.
-      if (this.thread?.failed) this.thread = undefined;
     } finally {
       this.inFlight--;
       if (this.pending.length > 0) this.schedule();
       else if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
+  }
+
+  private localWriter(): CaseBatchWriter {
+    return (this.local ??= new CaseBatchWriter(this.db));
   }
 
   private idle(): Promise<void> {
@@ -299,10 +316,4 @@ export class SqliteCaseRepository implements CaseRepository {
     ) as Row[];
     return rows.map(toEvent);
   }
-}
-
-/** A summed statistics row as counters. */
-export function toStatsRow(r: Row): StatsRow {
-  const counters = Object.fromEntries(COUNTERS.map((c) => [c, Number(r[c] ?? 0)])) as Counters;
-  return { group: String(r.grp), counters };
 }

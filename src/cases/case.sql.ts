@@ -1,6 +1,6 @@
 import { COUNTERS } from './case-stats.js';
-import type { StatKey } from './case-stats.js';
-import type { CaseListQuery, StatsQuery } from './case.repository.js';
+import type { Counters, StatKey } from './case-stats.js';
+import type { CaseListQuery, StatsQuery, StatsRow } from './case.repository.js';
 import type { CaseEventRecord, CaseRecord, OccurrenceRecord } from './case.types.js';
 
 /**
@@ -446,4 +446,10 @@ export function stageStatsSql(param: Param, q: StatsQuery): string {
   );
   return `SELECT ${group} AS grp, stage, bin, SUM(n) AS n, SUM(total_ms) AS total_ms FROM (${rows}) AS r
     GROUP BY ${q.groupBy ? `${group}, ` : ''}stage, bin`;
+}
+
+/** A summed statistics row as counters. */
+export function toStatsRow(r: Row): StatsRow {
+  const counters = Object.fromEntries(COUNTERS.map((c) => [c, Number(r[c] ?? 0)])) as Counters;
+  return { group: String(r.grp), counters };
 }

@@ -1,7 +1,8 @@
-import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../platform/module-worker.js';
+import { moduleBeside } from '../platform/module-worker.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
+import { WriterThread } from '../platform/db/writer-thread.js';
 import type { EncodedPieces } from './memtable.js';
+import type { ReadingWriterMethods } from './reading-writer.methods.js';
 import { SqliteReadingRepository } from './reading.repository.sqlite.js';
 import type {
   CompactionResult,
@@ -12,23 +13,6 @@ import type {
 } from './reading.repository.js';
 import type { ReadingColumns } from './reading.types.js';
 
-type Writes = Pick<
-  ReadingRepository,
-  'appendLog' | 'writePieces' | 'dropLog' | 'hasPieces' | 'dueForCompaction' | 'compact' | 'deleteBefore'
->;
-
-/** A call to the writer thread. */
-export type WriterRequest =
-  | {
-      [M in keyof Writes]: { id: number; method: M; args: Parameters<Writes[M]> };
-    }[keyof Writes]
-  | { id: number; method: 'close'; args: [] };
-
-/** The writer thread's answer to one request. */
-export type WriterResponse =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { name: string; message: string; code: string | undefined } };
-
 /**
  * The SQLite ReadingRepository with its writes on a worker thread (its own connection to the same
  * file), reads on the caller's connection.
@@ -38,42 +22,28 @@ export type WriterResponse =
  * ~0.4 s and compaction as long per batch. On the HTTP thread that would stall request parsing
  * for all of it; on a worker the event loop stays free and the second core does the writing.
  * Measured with bench/ingest.bench.ts on this 2-core machine; see docs/telemetry.md.
- * SQLite in memory (':memory:') cannot be shared between threads: use SqliteReadingRepository.
+ * The thread is platform/db/writer-thread.ts running reading-writer.methods.ts; SQLite in memory
+ * (':memory:') cannot be shared between threads: use SqliteReadingRepository.
  */
 export class ReadingWriter implements ReadingRepository {
-  private readonly worker: Worker;
+  private readonly thread: WriterThread<ReadingWriterMethods>;
   private readonly reads: SqliteReadingRepository;
-  private readonly waiting = new Map<
-    number,
-    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
-  >();
-  private nextId = 1;
-  private failure: Error | undefined;
   /** Resolves once the worker has opened its connection; await it before taking commits. */
   readonly ready: Promise<void>;
 
   constructor(database: SqliteDatabase) {
-    if (database.location === ':memory:') throw new Error('ReadingWriter needs a SQLite file, not :memory:');
-    this.reads = new SqliteReadingRepository(database);
-    this.worker = startModuleWorker(import.meta.url, 'reading-writer.worker', {
-      location: database.location,
-      cacheMiB: database.cacheMiB,
+    // No fallback: a writer that died fails every later write, and the store reports it.
+    this.thread = new WriterThread(database, {
+      methods: moduleBeside(import.meta.url, 'reading-writer.methods'),
+      name: 'telemetry writer',
     });
-    // Referenced only while a call is outstanding: an idle writer does not keep the process alive,
-    // a busy one does (so `await store.append(…)` at the end of a script still completes).
-    this.worker.unref();
-    this.worker.on('message', (response: WriterResponse) => this.settle(response));
-    // Message id 0 is the worker's "ready": held open (referenced) until it arrives.
-    this.ready = new Promise((resolve, reject) => this.waiting.set(0, { resolve: () => resolve(), reject }));
-    this.ready.catch(() => undefined); // a start-up failure also fails every call; not unhandled
-    this.worker.ref();
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`telemetry writer thread exited (code ${code})`)));
+    this.ready = this.thread.ready;
+    this.reads = new SqliteReadingRepository(database);
   }
 
   appendLog(bytes: Uint8Array): Promise<number> {
     // A SharedArrayBuffer (see concatColumns) is shared with the worker, not copied.
-    return this.call({ id: 0, method: 'appendLog', args: [bytes] }) as Promise<number>;
+    return this.thread.call('appendLog', [bytes]);
   }
 
   async writePieces(pieces: EncodedPieces): Promise<void> {
@@ -89,38 +59,28 @@ export class ReadingWriter implements ReadingRepository {
     ]
       .map((a) => a.buffer)
       .filter((b, i, all): b is ArrayBuffer => b instanceof ArrayBuffer && all.indexOf(b) === i);
-    await this.call({ id: 0, method: 'writePieces', args: [pieces] }, buffers);
+    await this.thread.call('writePieces', [pieces], buffers);
   }
 
-  async dropLog(upToId: number): Promise<void> {
-    await this.call({ id: 0, method: 'dropLog', args: [upToId] });
+  dropLog(upToId: number): Promise<void> {
+    return this.thread.call('dropLog', [upToId]);
   }
 
   compact(hour: number, fromKey: number, toKey: number, maxSeq: number): Promise<CompactionResult> {
-    return this.call({
-      id: 0,
-      method: 'compact',
-      args: [hour, fromKey, toKey, maxSeq],
-    }) as Promise<CompactionResult>;
+    return this.thread.call('compact', [hour, fromKey, toKey, maxSeq]);
   }
 
   hasPieces(hour: number): Promise<boolean> {
-    return this.call({ id: 0, method: 'hasPieces', args: [hour] }) as Promise<boolean>;
+    return this.thread.call('hasPieces', [hour]);
   }
 
   // On the worker, beside the compaction it prepares: nothing of compaction on the HTTP thread.
   dueForCompaction(beforeHour: number): Promise<DueHour | undefined> {
-    return this.call({ id: 0, method: 'dueForCompaction', args: [beforeHour] }) as Promise<
-      DueHour | undefined
-    >;
+    return this.thread.call('dueForCompaction', [beforeHour]);
   }
 
   deleteBefore(rawBeforeHour: number, rollupBeforeHour: number, limit: number): Promise<number> {
-    return this.call({
-      id: 0,
-      method: 'deleteBefore',
-      args: [rawBeforeHour, rollupBeforeHour, limit],
-    }) as Promise<number>;
+    return this.thread.call('deleteBefore', [rawBeforeHour, rollupBeforeHour, limit]);
   }
 
   claimWriter(): Promise<{ release(): Promise<void> }> {
@@ -144,40 +104,8 @@ export class ReadingWriter implements ReadingRepository {
     return this.reads.latestStored();
   }
 
-  /** Waits for queued writes, closes the worker's connection and ends the thread. */
-  async close(): Promise<void> {
-    if (this.failure) return;
-    await this.call({ id: 0, method: 'close', args: [] });
-    this.failure = new Error('the telemetry writer is closed');
-    await this.worker.terminate();
-  }
-
-  private call(request: WriterRequest, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    if (this.waiting.size === 0) this.worker.ref();
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...request, id }, transfer);
-    });
-  }
-
-  private settle(response: WriterResponse): void {
-    const waiter = this.waiting.get(response.id);
-    if (!waiter) return;
-    this.waiting.delete(response.id);
-    if (this.waiting.size === 0) this.worker.unref();
-    if (response.ok) return waiter.resolve(response.value);
-    const error = Object.assign(new Error(response.error.message), {
-      name: response.error.name,
-      code: response.error.code,
-    });
-    waiter.reject(error);
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiter of this.waiting.values()) waiter.reject(this.failure);
-    this.waiting.clear();
+  /** Waits for the writes outstanding, closes the worker's connection and ends the thread. */
+  close(): Promise<void> {
+    return this.thread.stop();
   }
 }

@@ -1,8 +1,6 @@
 import type { Config } from '../config.js';
 import type { EventBus } from '../platform/bus/event-bus.js';
-import type { Database } from '../platform/db/database.js';
 import { ReadingStore, type ReadingStoreOptions } from './reading-store.js';
-import { ReadingWriter } from './reading-writer.js';
 import type { ReadingRepository } from './reading.repository.js';
 import { TelemetryJobs, type TelemetryJobsOptions } from './telemetry-jobs.js';
 
@@ -10,15 +8,15 @@ const DAY_MS = 24 * 3_600_000;
 
 /** What the telemetry engine is built from. */
 export interface TelemetryEngineOptions {
-  database: Database;
-  /** The engine's ReadingRepository (storage.repositories.readings). */
+  /**
+   * The engine's ReadingRepository: storage.repositories.readings, which on a SQLite file writes
+   * on its writer thread once Storage.start ran.
+   */
   repository: ReadingRepository;
   bus: EventBus;
   config: Pick<Config, 'rawRetentionDays' | 'rollupRetentionDays' | 'ingestMaxPending'>;
   clock?: () => number;
   onError?: (error: unknown, during: string) => void;
-  /** Run SQLite writes on a worker thread. Default: yes for a SQLite file (impossible for ':memory:'). */
-  writerThread?: boolean;
   /** Tuning beyond the configuration (tests and the benchmark). */
   tuning?: Pick<ReadingStoreOptions, 'flushReadings' | 'maxGroupReadings' | 'maxRawPoints'> &
     Pick<
@@ -31,7 +29,7 @@ export interface TelemetryEngineOptions {
 export interface TelemetryEngine {
   store: ReadingStore;
   jobs: TelemetryJobs;
-  /** Stops the jobs, commits what was accepted, and stops the writer thread. */
+  /** Stops the jobs and commits what was accepted (Storage.stop then stops the writer thread). */
   close(): Promise<void>;
 }
 
@@ -40,41 +38,31 @@ export interface TelemetryEngine {
  * first: readings replayed at start are published again.
  */
 export async function openTelemetryEngine(options: TelemetryEngineOptions): Promise<TelemetryEngine> {
-  const { database, config, tuning = {} } = options;
-  const threaded = options.writerThread ?? (database.engine === 'sqlite' && database.location !== ':memory:');
-  const writer = threaded && database.engine === 'sqlite' ? new ReadingWriter(database) : undefined;
-  const repository = writer ?? options.repository;
-  try {
-    await writer?.ready;
-    const store = await ReadingStore.open({
-      repository,
-      bus: options.bus,
-      clock: options.clock,
-      maxPending: config.ingestMaxPending,
-      rawRetentionMs: config.rawRetentionDays * DAY_MS,
-      onError: options.onError,
-      ...tuning,
-    });
-    const jobs = new TelemetryJobs({
-      store,
-      repository,
-      clock: options.clock,
-      retention: { rawDays: config.rawRetentionDays, rollupDays: config.rollupRetentionDays },
-      onError: options.onError,
-      ...tuning,
-    });
-    jobs.start();
-    return {
-      store,
-      jobs,
-      close: async () => {
-        await jobs.stop();
-        await store.close();
-        await writer?.close();
-      },
-    };
-  } catch (error) {
-    await writer?.close();
-    throw error;
-  }
+  const { repository, config, tuning = {} } = options;
+  const store = await ReadingStore.open({
+    repository,
+    bus: options.bus,
+    clock: options.clock,
+    maxPending: config.ingestMaxPending,
+    rawRetentionMs: config.rawRetentionDays * DAY_MS,
+    onError: options.onError,
+    ...tuning,
+  });
+  const jobs = new TelemetryJobs({
+    store,
+    repository,
+    clock: options.clock,
+    retention: { rawDays: config.rawRetentionDays, rollupDays: config.rollupRetentionDays },
+    onError: options.onError,
+    ...tuning,
+  });
+  jobs.start();
+  return {
+    store,
+    jobs,
+    close: async () => {
+      await jobs.stop();
+      await store.close();
+    },
+  };
 }

@@ -3,13 +3,13 @@ import { build, type BuildOptions } from '../app.js';
 import { loadConfig } from '../config.js';
 import { migrate } from '../platform/db/migrate.js';
 import { openSqlite } from '../platform/db/sqlite.js';
-import { createRepositories, MIGRATIONS, type Storage } from '../storage.js';
+import { MIGRATIONS, storageOn, type Storage } from '../storage.js';
 
 /** An in-memory storage, migrated, for HTTP tests. */
 export async function memoryStorage(): Promise<Storage> {
   const database = openSqlite(':memory:');
   const applied = await migrate(database, MIGRATIONS);
-  return { database, repositories: createRepositories(database), applied };
+  return storageOn(database, applied);
 }
 
 /** The whole app on an in-memory database, without a port: drive it with `app.inject()`. */
