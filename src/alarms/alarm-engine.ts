@@ -1,9 +1,9 @@
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import type { EventBus, Subscription } from '../platform/bus/event-bus.js';
-import { TELEMETRY_READINGS, type ReadingBatch } from '../telemetry/reading.types.js';
+import { TELEMETRY_READINGS, type ReadingBatch } from '../telemetry/store/reading.types.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
-import { sensorType } from '../telemetry/sensor-types.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
+import { sensorType } from '../devices/sensor-types.js';
 import type { UnitChain } from '../jurisdictions/geo.types.js';
 import { AppError } from '../errors.js';
 import type { AlarmRepository } from './alarm.repository.js';

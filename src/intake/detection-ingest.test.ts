@@ -4,7 +4,7 @@ import { migrate } from '../platform/db/migrate.js';
 import { openSqlite } from '../platform/db/sqlite.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
 import { MIGRATIONS } from '../storage.js';
-import type { CameraRecord } from './camera.repository.js';
+import type { CameraRecord } from '../devices/camera.repository.js';
 import { DetectionIngest } from './detection-ingest.js';
 import { DEFAULT_DETECTION_RULES } from './detection-rules.js';
 import { buildCamera, FakeCases } from './intake.fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 import { IngestQueue } from './ingest-queue.js';
 import { toColumns } from './reading-codec.js';
 import type { ReadingColumns } from './reading.types.js';

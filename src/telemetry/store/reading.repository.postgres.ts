@@ -1,6 +1,6 @@
-import type { PostgresDatabase } from '../platform/db/database.js';
-import { AppError } from '../errors.js';
-import { withTransaction } from '../platform/db/postgres.js';
+import type { PostgresDatabase } from '../../platform/db/database.js';
+import { AppError } from '../../errors.js';
+import { withTransaction } from '../../platform/db/postgres.js';
 import { compactHour, latestOf, type Candidate, type CompactedHour } from './compaction.js';
 import { writeCompacted } from './reading-bulk.postgres.js';
 import type { EncodedPieces } from './memtable.js';

@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../platform/db/database.js';
 import { AppError } from '../errors.js';
-import { SCOPE_COLUMN } from '../telemetry/sensor.migrations.js';
+import { SCOPE_COLUMN } from './sensor.migrations.js';
 import type { CameraListQuery, CameraRecord, CameraRepository } from './camera.repository.js';
 
 interface Row {

@@ -1,4 +1,4 @@
-import type { Migration } from '../platform/db/migrate.js';
+import type { Migration } from '../../platform/db/migrate.js';
 
 // Hours are epoch hours (ts / 3,600,000). Log ids double as the "seq" that orders pieces and
 // chunks, so they are never reused: AUTOINCREMENT on SQLite (a plain rowid restarts once the log is

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { migrate } from '../platform/db/migrate.js';
-import { openSqlite } from '../platform/db/sqlite.js';
-import { MIGRATIONS } from '../storage.js';
+import { loadConfig } from '../../config.js';
+import { migrate } from '../../platform/db/migrate.js';
+import { openSqlite } from '../../platform/db/sqlite.js';
+import { MIGRATIONS } from '../../storage.js';
 import { ReadingWriter } from './reading-writer.js';
 import { HOUR_MS } from './reading.types.js';
-import { openEngineOnFile } from '../test-support/telemetry-engine.js';
+import { openEngineOnFile } from '../../test-support/telemetry-engine.js';
 
 const T0 = Date.UTC(2026, 0, 5, 8);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityops-writer-'));

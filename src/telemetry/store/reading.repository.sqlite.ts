@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SqliteDatabase } from '../platform/db/database.js';
+import type { SqliteDatabase } from '../../platform/db/database.js';
 import { compactHour, latestOf, type Candidate } from './compaction.js';
 import type { EncodedPieces } from './memtable.js';
 import { allocateColumns } from './reading-codec.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 import type { ReadingColumns } from './reading.types.js';
 
 /** How the group commit behaves. */

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
-import { InProcessBus } from '../platform/bus/in-process-bus.js';
-import { describeContract } from '../test-support/engines.js';
+import { InProcessBus } from '../../platform/bus/in-process-bus.js';
+import { describeContract } from '../../test-support/engines.js';
 import { ReadingStore } from './reading-store.js';
 import { TelemetryJobs } from './telemetry-jobs.js';
 import {

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js';
-import type { EventBus } from '../platform/bus/event-bus.js';
+import { AppError } from '../../errors.js';
+import type { EventBus } from '../../platform/bus/event-bus.js';
 import { IngestQueue } from './ingest-queue.js';
 import { LatestValues } from './latest-values.js';
 import { MemTable } from './memtable.js';

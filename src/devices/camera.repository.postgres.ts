@@ -1,7 +1,7 @@
 import type { PostgresDatabase } from '../platform/db/database.js';
 import { withTransaction } from '../platform/db/postgres.js';
 import { AppError } from '../errors.js';
-import { SCOPE_COLUMN } from '../telemetry/sensor.migrations.js';
+import { SCOPE_COLUMN } from './sensor.migrations.js';
 import type { CameraListQuery, CameraRecord, CameraRepository } from './camera.repository.js';
 
 interface Row {

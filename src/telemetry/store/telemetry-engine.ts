@@ -1,6 +1,6 @@
-import type { Config } from '../config.js';
-import type { EventBus } from '../platform/bus/event-bus.js';
-import type { Database } from '../platform/db/database.js';
+import type { Config } from '../../config.js';
+import type { EventBus } from '../../platform/bus/event-bus.js';
+import type { Database } from '../../platform/db/database.js';
 import { ReadingStore, type ReadingStoreOptions } from './reading-store.js';
 import { ReadingWriter } from './reading-writer.js';
 import type { ReadingRepository } from './reading.repository.js';

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { SENSOR_ID_PATTERN } from '../telemetry/sensor.schema.js';
+import { SENSOR_ID_PATTERN } from './sensor.schema.js';
 
 /** A camera id: the same alphabet as sensor ids (letters, digits and `. _ : -`, at most 64). */
 export const CAMERA_ID_PATTERN = SENSOR_ID_PATTERN;

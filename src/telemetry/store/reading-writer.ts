@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../platform/module-worker.js';
-import type { SqliteDatabase } from '../platform/db/database.js';
+import { startModuleWorker } from '../../platform/module-worker.js';
+import type { SqliteDatabase } from '../../platform/db/database.js';
 import type { EncodedPieces } from './memtable.js';
 import { SqliteReadingRepository } from './reading.repository.sqlite.js';
 import type {

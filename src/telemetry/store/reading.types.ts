@@ -1,4 +1,4 @@
-import { subject } from '../platform/bus/event-bus.js';
+import { subject } from '../../platform/bus/event-bus.js';
 
 /** One measurement: `key` is the sensor's dense integer key from the registry, `ts` epoch milliseconds. */
 export interface Reading {

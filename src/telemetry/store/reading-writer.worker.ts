@@ -2,7 +2,7 @@
 // repository's writing methods one message at a time (a flush yields between its slices, so
 // commits arriving meanwhile are not held up behind it).
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqlite } from '../platform/db/sqlite.js';
+import { openSqlite } from '../../platform/db/sqlite.js';
 import { SqliteReadingRepository } from './reading.repository.sqlite.js';
 import type { WriterRequest, WriterResponse } from './reading-writer.js';
 

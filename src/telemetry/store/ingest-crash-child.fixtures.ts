@@ -3,7 +3,7 @@
 // batch only after append() resolved. The test kills it with SIGKILL at a random moment.
 // Usage: node --import tsx ingest-crash-child.fixtures.ts <data dir> <first batch id>
 import path from 'node:path';
-import { openEngineOnFile } from '../test-support/telemetry-engine.js';
+import { openEngineOnFile } from '../../test-support/telemetry-engine.js';
 import { crashBatch } from './ingest-crash.fixtures.js';
 
 const [dir = '.', first = '0'] = process.argv.slice(2);

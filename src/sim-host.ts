@@ -1,37 +1,19 @@
-import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../platform/module-worker.js';
 import type { FastifyInstance } from 'fastify';
-import { generatePassword } from '../access/password.js';
-import type { Config } from '../config.js';
-import { loadScenario } from './scenario.js';
-import { keyLabel, staffName, type AccessGrant, type StaffGrant } from './sim-access.js';
-import type { RunOptions } from './simulator.js';
-import type { SimSummary } from './summary.js';
+import { generatePassword } from './access/password.js';
+import type { Config } from './config.js';
+import { loadScenario } from './sim/scenario.js';
+import { keyLabel, staffName, type AccessGrant, type StaffGrant } from './sim/sim-access.js';
+import {
+  startSimThread,
+  type WorkerMessage,
+  type WorkerRequest,
+  type WorkerSetup,
+  type WorkerStatus,
+} from './sim/sim-thread.js';
+import type { SimSummary } from './sim/summary.js';
 
 /** The fleet prefix of the simulator that runs beside the server (SIM-WP-000001, sim-command). */
 export const IN_PROCESS_PREFIX = 'SIM';
-
-/** What the server thread tells the simulator thread at start. */
-export interface WorkerSetup {
-  baseUrl: string;
-  scenario: string;
-  options: Omit<RunOptions, 'scenario'>;
-  statusEveryMs: number;
-}
-/** Server thread → simulator thread. */
-export type WorkerRequest = { type: 'stop' };
-/** Where a run is, reported every `statusEveryMs`. */
-export interface WorkerStatus {
-  readings: number;
-  simNow: number;
-  lagMs: number;
-}
-/** Simulator thread → server thread. */
-export type WorkerMessage =
-  | { type: 'log'; level: 'info' | 'warn'; message: string; data: Record<string, unknown> }
-  | ({ type: 'status' } & WorkerStatus)
-  | { type: 'done'; text: string; summary: SimSummary }
-  | { type: 'failed'; message: string };
 
 /** A running in-process simulator. */
 export interface InProcessSimulator {
@@ -121,7 +103,7 @@ export async function startInProcessSimulator(
     statusEveryMs: hooks.statusEveryMs ?? 5 * 60_000,
   };
   const log = app.log.child({ component: 'sim' });
-  const worker = spawn(setup, grant);
+  const worker = startSimThread(setup, grant);
   // Finished when the run has reported its end (the thread may linger on idle keep-alive sockets).
   let summary: SimSummary | undefined;
   const finished = new Promise<void>((resolve) => {
@@ -174,8 +156,4 @@ export async function startInProcessSimulator(
       return summary;
     },
   };
-}
-
-function spawn(setup: WorkerSetup, grant: AccessGrant): Worker {
-  return startModuleWorker(import.meta.url, 'sim.worker', { ...setup, grant });
 }

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../platform/db/migrate.js';
-import type { PostgresDatabase } from '../platform/db/database.js';
-import { openTestDatabase, testEngines } from '../test-support/engines.js';
-import { MIGRATIONS } from '../storage.js';
+import { migrate } from '../../platform/db/migrate.js';
+import type { PostgresDatabase } from '../../platform/db/database.js';
+import { openTestDatabase, testEngines } from '../../test-support/engines.js';
+import { MIGRATIONS } from '../../storage.js';
 import { MemTable } from './memtable.js';
 import { allocateColumns } from './reading-codec.js';
 import { PostgresReadingRepository } from './reading.repository.postgres.js';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessBus } from '../platform/bus/in-process-bus.js';
-import { migrate } from '../platform/db/migrate.js';
-import { openSqlite } from '../platform/db/sqlite.js';
-import { MIGRATIONS } from '../storage.js';
+import { InProcessBus } from '../../platform/bus/in-process-bus.js';
+import { migrate } from '../../platform/db/migrate.js';
+import { openSqlite } from '../../platform/db/sqlite.js';
+import { MIGRATIONS } from '../../storage.js';
 import { SqliteReadingRepository } from './reading.repository.sqlite.js';
 import type { ReadingRepository } from './reading.repository.js';
 import { ReadingStore, type ReadingStoreOptions } from './reading-store.js';

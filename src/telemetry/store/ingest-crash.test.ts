@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InProcessBus } from '../platform/bus/in-process-bus.js';
-import { migrate } from '../platform/db/migrate.js';
-import { openSqlite } from '../platform/db/sqlite.js';
-import { createRepositories, MIGRATIONS } from '../storage.js';
+import { InProcessBus } from '../../platform/bus/in-process-bus.js';
+import { migrate } from '../../platform/db/migrate.js';
+import { openSqlite } from '../../platform/db/sqlite.js';
+import { createRepositories, MIGRATIONS } from '../../storage.js';
 import { CRASH_BASE, CRASH_SENSORS, crashBatch } from './ingest-crash.fixtures.js';
 import { ReadingStore } from './reading-store.js';
 
