@@ -356,9 +356,9 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
         prefix: '/api/v1',
       },
     );
-    await app.register(jurisdictionRoutes(jurisdictions), { prefix: '/api/v1' });
     // What the caller may see, for every domain's routes.
     const visibleTo = (request: FastifyRequest) => visibility(request, jurisdictions.units);
+    await app.register(jurisdictionRoutes(jurisdictions, visibleTo), { prefix: '/api/v1' });
     await app.register(sensorRoutes(sensors, visibleTo), { prefix: '/api/v1' });
     await app.register(
       telemetryRoutes({

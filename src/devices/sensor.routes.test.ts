@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';

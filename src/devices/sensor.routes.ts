@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';

@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { SqliteDatabase } from '../platform/db/database.js';

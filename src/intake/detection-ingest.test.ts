@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { migrate } from '../platform/db/migrate.js';
 import { openSqlite } from '../platform/db/sqlite.js';
 import type { SqliteDatabase } from '../platform/db/database.js';

@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { CameraRecord } from '../devices/camera.repository.js';
 import type { CasePort } from './case-port.js';

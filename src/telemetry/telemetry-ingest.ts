@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import type { ErrorCode } from '../errors.js';
 import type { Reading } from './store/reading.types.js';
 import type { RegisteredSensor } from '../devices/sensor-index.js';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { installErrorHandling } from '../platform/http/errors.js';
 import { IngestQueue } from './store/ingest-queue.js';
 import { toColumns } from './store/reading-codec.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING, type Visibility } from '../access/principal.js';
+import { EVERYTHING, type Visibility } from '../jurisdictions/visibility.js';
 import { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import { shippedGeoData } from '../jurisdictions/jurisdiction.service.js';
 import type { Reading } from './store/reading.types.js';
