@@ -40,6 +40,7 @@ import { cameraRoutes } from './devices/camera.routes.js';
 import type { CameraService } from './devices/camera.service.js';
 import { detectionRoutes } from './intake/detection.routes.js';
 import { createIntake, type Intake } from './intake/intake.js';
+import { parseIntakeConfig } from './intake/intake.config.js';
 import { intakeRoutes } from './intake/intake.routes.js';
 import { open311Routes } from './intake/open311.routes.js';
 import { createLive, type Live } from './live/live.js';
@@ -101,6 +102,8 @@ declare module 'fastify' {
 
 /** Assembles the whole HTTP app without listening: storage, services, routes, docs, metrics. */
 export async function build(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  // The domains' own settings, parsed before anything opens: a bad one is a ConfigError at start.
+  const intakeConfig = parseIntakeConfig(config.env);
   const storage = options.storage ?? (await openStorage(config));
   const ownsStorage = options.closeStorage ?? options.storage === undefined;
   const app = Fastify({
@@ -221,7 +224,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       jurisdictions,
       sensors,
       access,
-      config,
+      config: intakeConfig,
       clock: options.clock,
     });
     intake.alarmCases.start(bus);
@@ -302,11 +305,9 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
           retryAfterSeconds: Math.ceil(context.ttl / 1000),
         }),
     });
-    instrumentHttp(
-      app,
-      createMetrics(),
-      config.metricsPublic ? { public: true } : { permission: 'metrics:read' },
-    );
+    instrumentHttp(app, createMetrics(), {
+      policy: config.metricsPublic ? { public: true } : { permission: 'metrics:read' },
+    });
 
     await app.register(fastifySwagger, {
       openapi: {
