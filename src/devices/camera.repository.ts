@@ -1,23 +1,15 @@
-import type { Level } from '../jurisdictions/geo.types.js';
-import type { UnitChain } from '../jurisdictions/geo.types.js';
+import type { DeviceRecord, DeviceScope } from './device.js';
 
 /** A registered AI camera (视频智能识别点位) as stored: where it looks and who owns it. */
-export interface CameraRecord extends UnitChain {
-  /** Chosen by the city (e.g. `BB-TS-0001`); unique. */
-  id: string;
+export interface CameraRecord extends DeviceRecord {
+  /** What it looks at (e.g. 天生路与云华路交叉口); `id` is chosen by the city (e.g. `BB-TS-0001`). */
   name: string | null;
-  lon: number;
-  lat: number;
-  department: string | null;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** Filters for listing cameras, ordered by id. */
 export interface CameraListQuery {
   /** Only cameras whose stored chain has `code` at `level` ("anywhere below" that unit). */
-  scope?: { level: Level; code: string } | undefined;
+  scope?: DeviceScope | undefined;
   limit: number;
   offset: number;
 }

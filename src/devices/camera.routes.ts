@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Visibility } from '../jurisdictions/visibility.js';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
-import { acceptImportBody, ImportCharsetQuery, importText } from '../platform/http/import-body.js';
+import { DEVICE_READ, DEVICE_WRITE, registerImportRoute } from './device.routes.js';
 import {
   CameraCreateSchema,
   CameraIdParamsSchema,
@@ -15,17 +15,8 @@ import {
 } from './camera.schema.js';
 import type { CameraService } from './camera.service.js';
 
-// Cameras are field devices like sensors: the same roles read and register them.
-const read = { policy: { permission: 'sensors:read' } } as const;
-const write = { policy: { permission: 'sensors:write' } } as const;
-
-const ImportQuerySchema = Type.Object(
-  {
-    dryRun: Type.Optional(Type.Boolean({ description: 'check every row, write nothing' })),
-    charset: ImportCharsetQuery,
-  },
-  { additionalProperties: false },
-);
+const read = DEVICE_READ;
+const write = DEVICE_WRITE;
 
 /** /api/v1/cameras: the AI camera registry (视频智能识别点位). */
 export function cameraRoutes(
@@ -117,30 +108,15 @@ export function cameraRoutes(
       },
     );
 
-    // The import reads its body as text (CSV or JSON), in its own context like the sensor import.
-    await app.register(async (child) => {
-      acceptImportBody(child, ['application/json', 'text/csv']);
-      child.withTypeProvider<TypeBoxTypeProvider>().post(
-        '/cameras/import',
-        {
-          config: write,
-          schema: {
-            tags,
-            summary: 'Bulk import cameras 批量导入 (CSV or JSON)',
-            description:
-              'Body: CSV (`text/csv`; header `id,lon,lat[,name][,department][,metadata][,meta.<key>…]`) or a JSON array of cameras. Valid rows are registered in one transaction; the others are reported per row with a stable code. The file may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it: `charset` in the Content-Type or the query names it, otherwise it is detected.',
-            querystring: ImportQuerySchema,
-            response: { 200: CameraImportReportSchema, 400: ErrorResponseSchema, 422: ErrorResponseSchema },
-          },
-        },
-        async (request) => {
-          const format = request.headers['content-type']?.startsWith('text/csv') ? 'csv' : 'json';
-          return service.import(importText(request), format, {
-            visible: visibleTo(request),
-            dryRun: request.query.dryRun ?? false,
-          });
-        },
-      );
+    await registerImportRoute(app, {
+      url: '/cameras/import',
+      tags,
+      summary: 'Bulk import cameras 批量导入 (CSV or JSON)',
+      description:
+        'Body: CSV (`text/csv`; header `id,lon,lat[,name][,department][,metadata][,meta.<key>…]`) or a JSON array of cameras. Valid rows are registered in one transaction; the others are reported per row with a stable code. The file may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it: `charset` in the Content-Type or the query names it, otherwise it is detected.',
+      report: CameraImportReportSchema,
+      visibleTo,
+      run: (text, format, options) => service.import(text, format, options),
     });
   };
 }

@@ -1,8 +1,7 @@
 import { EVERYTHING, type Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
-import { checkMetadata } from '../platform/metadata.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
-import { finestCode } from '../jurisdictions/geo.types.js';
+import { DeviceRegistry } from './device-registry.js';
 import { readCameraFile } from './camera-import.js';
 import { judgeRows, type ImportFormat } from '../platform/import-file.js';
 import { toCamera } from './camera.presenter.js';
@@ -21,52 +20,50 @@ import type {
  * location, and from it the jurisdiction chain that scopes who sees it and where its cases go.
  */
 export class CameraService {
+  private readonly registry: DeviceRegistry<CameraRecord>;
+
   constructor(
     private readonly repository: CameraRepository,
-    private readonly jurisdictions: JurisdictionService,
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+    jurisdictions: JurisdictionService,
+    clock: () => Date = () => new Date(),
+  ) {
+    this.registry = new DeviceRegistry({
+      jurisdictions,
+      clock,
+      get: (id) => repository.get(id),
+      invalid: 'INVALID_CAMERA',
+      notFound,
+    });
+  }
 
   /** A page of cameras in a scope (anywhere below a jurisdiction code), by id. */
   async list(query: CameraListQueryDto, visible: Visibility = EVERYTHING): Promise<CameraListResponse> {
-    const code = this.jurisdictions.narrowScope(query.scope, visible);
-    const scope = code ? { level: this.jurisdictions.units.require(code).level, code } : undefined;
+    const scope = this.registry.scope(query.scope, visible);
     const page = await this.repository.list({ scope, limit: query.limit, offset: query.offset });
     return { items: page.items.map(toCamera), total: page.total };
   }
 
   /** One camera, or CAMERA_NOT_FOUND (also for one outside the caller's jurisdiction). */
   async get(id: string, visible: Visibility = EVERYTHING): Promise<CameraDto> {
-    return toCamera(await this.require(id, visible));
+    return toCamera(await this.registry.require(id, visible));
   }
 
   /** The stored camera if the caller may see it, else null: for detection ingest. */
   async find(id: string, visible: Visibility = EVERYTHING): Promise<CameraRecord | null> {
-    const record = await this.repository.get(id);
-    return record && visible.contains(finestCode(record)) ? record : null;
+    return this.registry.find(id, visible);
   }
 
   /** Registers a camera, resolving its jurisdiction chain from lon/lat. */
   async create(input: CameraCreate, visible: Visibility = EVERYTHING): Promise<CameraDto> {
-    return toCamera(await this.repository.insert(this.check(input, visible, this.clock().toISOString())));
+    return toCamera(await this.repository.insert(this.check(input, visible, this.registry.now())));
   }
 
   /** Replaces the given fields; a new location re-resolves the chain. */
   async update(id: string, patch: CameraPatch, visible: Visibility = EVERYTHING): Promise<CameraDto> {
-    const current = await this.require(id, visible);
-    const lon = patch.lon ?? current.lon;
-    const lat = patch.lat ?? current.lat;
-    const moved = lon !== current.lon || lat !== current.lat;
+    const current = await this.registry.require(id, visible);
     const next: CameraRecord = {
-      ...current,
-      ...(moved ? this.jurisdictions.chainAt(lon, lat, visible) : {}),
-      lon,
-      lat,
+      ...this.registry.patched(current, patch, visible),
       name: patch.name === undefined ? current.name : patch.name,
-      department: patch.department === undefined ? current.department : patch.department,
-      metadata:
-        patch.metadata === undefined ? current.metadata : checkMetadata(patch.metadata, 'INVALID_CAMERA'),
-      updatedAt: this.clock().toISOString(),
     };
     const updated = await this.repository.update(next);
     if (!updated) throw notFound(id);
@@ -75,7 +72,7 @@ export class CameraService {
 
   /** Removes a camera. Its stored detections stay (they are the record of what it saw). */
   async delete(id: string, visible: Visibility = EVERYTHING): Promise<void> {
-    await this.require(id, visible);
+    await this.registry.require(id, visible);
     if (!(await this.repository.delete(id))) throw notFound(id);
   }
 
@@ -89,7 +86,7 @@ export class CameraService {
     options: { visible?: Visibility; dryRun?: boolean } = {},
   ): Promise<CameraImportReport> {
     const visible = options.visible ?? EVERYTHING;
-    const now = this.clock().toISOString();
+    const now = this.registry.now();
     const rows = readCameraFile(text, format);
     const ids = rows.flatMap((r) => (r.result.ok ? [r.result.value.id] : []));
     const taken = await this.repository.existing(ids);
@@ -110,23 +107,7 @@ export class CameraService {
   }
 
   private check(input: CameraCreate, visible: Visibility, now: string): CameraRecord {
-    return {
-      id: input.id,
-      name: input.name ?? null,
-      lon: input.lon,
-      lat: input.lat,
-      ...this.jurisdictions.chainAt(input.lon, input.lat, visible),
-      department: input.department ?? null,
-      metadata: checkMetadata(input.metadata ?? {}, 'INVALID_CAMERA'),
-      createdAt: now,
-      updatedAt: now,
-    };
-  }
-
-  private async require(id: string, visible: Visibility): Promise<CameraRecord> {
-    const record = await this.repository.get(id);
-    if (!record || !visible.contains(finestCode(record))) throw notFound(id);
-    return record;
+    return { ...this.registry.place(input, visible, now), name: input.name ?? null };
   }
 }
 

@@ -54,11 +54,3 @@ export const sensorMigrations: Migration[] = [
       CREATE INDEX sensors_type ON sensors (type, id);`,
   },
 ];
-
-/** The chain column a scope level filters on; a fixed map, so no caller text reaches the SQL. */
-export const SCOPE_COLUMN = {
-  province: 'province_code',
-  prefecture: 'prefecture_code',
-  county: 'county_code',
-  township: 'township_code',
-} as const;

@@ -1,7 +1,5 @@
 import type { PostgresDatabase } from '../platform/db/database.js';
 import { withTransaction } from '../platform/db/postgres.js';
-import { AppError } from '../errors.js';
-import { SCOPE_COLUMN } from './sensor.migrations.js';
 import type {
   NewSensorRecord,
   SensorIndexRow,
@@ -9,21 +7,11 @@ import type {
   SensorRecord,
   SensorRepository,
 } from './sensor.repository.js';
+import { deviceFromRow, PostgresDeviceTable, type PostgresDeviceRow } from './device-table.postgres.js';
 
-interface Row {
+interface Row extends PostgresDeviceRow {
   key: number;
-  id: string;
   type: string;
-  lon: number;
-  lat: number;
-  province_code: string;
-  prefecture_code: string | null;
-  county_code: string | null;
-  township_code: string | null;
-  department: string | null;
-  metadata: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const INDEX_COLUMNS =
@@ -35,32 +23,20 @@ const INDEX_COLUMNS =
 const CHUNK = 1000;
 
 function toRecord(row: Row): SensorRecord {
-  return {
-    key: row.key,
-    id: row.id,
-    type: row.type,
-    lon: row.lon,
-    lat: row.lat,
-    provinceCode: row.province_code,
-    prefectureCode: row.prefecture_code,
-    countyCode: row.county_code,
-    townshipCode: row.township_code,
-    department: row.department,
-    metadata: row.metadata,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-function conflict(error: unknown): unknown {
-  return (error as { code?: unknown }).code === '23505'
-    ? new AppError('SENSOR_CONFLICT', 'A sensor id is already registered.')
-    : error;
+  return { key: row.key, type: row.type, ...deviceFromRow(row) };
 }
 
 /** SensorRepository on PostgreSQL. */
 export class PostgresSensorRepository implements SensorRepository {
-  constructor(private readonly database: PostgresDatabase) {}
+  private readonly table: PostgresDeviceTable<SensorRecord, Row>;
+
+  constructor(private readonly database: PostgresDatabase) {
+    this.table = new PostgresDeviceTable(database, {
+      table: 'sensors',
+      toRecord,
+      conflict: { code: 'SENSOR_CONFLICT', message: 'A sensor id is already registered.' },
+    });
+  }
 
   async insert(sensor: NewSensorRecord): Promise<SensorRecord> {
     const [inserted] = await this.insertMany([sensor]);
@@ -106,7 +82,7 @@ export class PostgresSensorRepository implements SensorRepository {
         return out;
       });
     } catch (error) {
-      throw conflict(error);
+      throw this.table.conflict(error);
     }
   }
 
@@ -133,13 +109,11 @@ export class PostgresSensorRepository implements SensorRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.database.pool.query('DELETE FROM sensors WHERE id = $1', [id]);
-    return (result.rowCount ?? 0) > 0;
+    return this.table.delete(id);
   }
 
   async get(id: string): Promise<SensorRecord | null> {
-    const { rows } = await this.database.pool.query<Row>('SELECT * FROM sensors WHERE id = $1', [id]);
-    return rows[0] ? toRecord(rows[0]) : null;
+    return this.table.get(id);
   }
 
   async list(query: SensorListQuery): Promise<{ items: SensorRecord[]; total: number }> {
@@ -149,22 +123,8 @@ export class PostgresSensorRepository implements SensorRepository {
       params.push(query.types);
       where.push(`type = ANY($${params.length}::text[])`);
     }
-    if (query.scope !== undefined) {
-      params.push(query.scope.code);
-      where.push(`${SCOPE_COLUMN[query.scope.level]} = $${params.length}`);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const { pool } = this.database;
-    const count = await pool.query<{ total: number }>(
-      `SELECT count(*)::int AS total FROM sensors ${clause}`,
-      params,
-    );
-    const n = params.length;
-    const { rows } = await pool.query<Row>(
-      `SELECT * FROM sensors ${clause} ORDER BY id LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, query.limit, query.offset],
-    );
-    return { items: rows.map(toRecord), total: count.rows[0]?.total ?? 0 };
+    this.table.scopeFilter(query.scope, where, params);
+    return this.table.page(where, params, query.limit, query.offset);
   }
 
   async listIndex(): Promise<SensorIndexRow[]> {

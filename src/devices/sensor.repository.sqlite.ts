@@ -1,6 +1,4 @@
 import type { SqliteDatabase } from '../platform/db/database.js';
-import { AppError } from '../errors.js';
-import { SCOPE_COLUMN } from './sensor.migrations.js';
 import type {
   NewSensorRecord,
   SensorIndexRow,
@@ -8,21 +6,12 @@ import type {
   SensorRecord,
   SensorRepository,
 } from './sensor.repository.js';
+import { deviceValues } from './device.js';
+import { deviceFromRow, SqliteDeviceTable, type SqliteDeviceRow } from './device-table.sqlite.js';
 
-interface Row {
+interface Row extends SqliteDeviceRow {
   key: number;
-  id: string;
   type: string;
-  lon: number;
-  lat: number;
-  province_code: string;
-  prefecture_code: string | null;
-  county_code: string | null;
-  township_code: string | null;
-  department: string | null;
-  metadata: string;
-  created_at: string;
-  updated_at: string;
 }
 
 const INDEX_COLUMNS =
@@ -30,40 +19,23 @@ const INDEX_COLUMNS =
   'county_code AS countyCode, township_code AS townshipCode';
 
 function toRecord(row: Row): SensorRecord {
-  return {
-    key: row.key,
-    id: row.id,
-    type: row.type,
-    lon: row.lon,
-    lat: row.lat,
-    provinceCode: row.province_code,
-    prefectureCode: row.prefecture_code,
-    countyCode: row.county_code,
-    townshipCode: row.township_code,
-    department: row.department,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-function conflict(error: unknown): unknown {
-  return isUniqueViolation(error)
-    ? new AppError('SENSOR_CONFLICT', 'A sensor id is already registered.')
-    : error;
+  return { key: row.key, type: row.type, ...deviceFromRow(row) };
 }
 
 /** SensorRepository on the embedded SQLite database (async like the PostgreSQL one; see jurisdictions). */
 export class SqliteSensorRepository implements SensorRepository {
-  constructor(private readonly database: SqliteDatabase) {}
+  private readonly table: SqliteDeviceTable<SensorRecord, Row>;
+
+  constructor(database: SqliteDatabase) {
+    this.table = new SqliteDeviceTable(database, {
+      table: 'sensors',
+      toRecord,
+      conflict: { code: 'SENSOR_CONFLICT', message: 'A sensor id is already registered.' },
+    });
+  }
 
   private get db() {
-    return this.database.db;
+    return this.table.db;
   }
 
   async insert(sensor: NewSensorRecord): Promise<SensorRecord> {
@@ -79,14 +51,14 @@ export class SqliteSensorRepository implements SensorRepository {
     );
     const all = this.db.transaction(() =>
       sensors.map((s) => {
-        const { lastInsertRowid } = insert.run(...values(s));
+        const { lastInsertRowid } = insert.run(...deviceValues(s, s.type));
         return { ...s, key: Number(lastInsertRowid) };
       }),
     );
     try {
       return all.immediate();
     } catch (error) {
-      throw conflict(error);
+      throw this.table.conflict(error);
     }
   }
 
@@ -96,17 +68,16 @@ export class SqliteSensorRepository implements SensorRepository {
         `UPDATE sensors SET type = ?, lon = ?, lat = ?, province_code = ?, prefecture_code = ?, county_code = ?,
            township_code = ?, department = ?, metadata = ?, updated_at = ? WHERE id = ? RETURNING *`,
       )
-      .get(...values(sensor).slice(1, 10), sensor.updatedAt, sensor.id) as Row | undefined;
+      .get(...deviceValues(sensor, sensor.type).slice(1, 10), sensor.updatedAt, sensor.id) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM sensors WHERE id = ?').run(id).changes > 0;
+    return this.table.delete(id);
   }
 
   async get(id: string): Promise<SensorRecord | null> {
-    const row = this.db.prepare('SELECT * FROM sensors WHERE id = ?').get(id) as Row | undefined;
-    return row ? toRecord(row) : null;
+    return this.table.get(id);
   }
 
   async list(query: SensorListQuery): Promise<{ items: SensorRecord[]; total: number }> {
@@ -116,39 +87,11 @@ export class SqliteSensorRepository implements SensorRepository {
       where.push(`type IN (SELECT value FROM json_each(?))`);
       params.push(JSON.stringify(query.types));
     }
-    if (query.scope !== undefined) {
-      where.push(`${SCOPE_COLUMN[query.scope.level]} = ?`);
-      params.push(query.scope.code);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const { total } = this.db.prepare(`SELECT count(*) AS total FROM sensors ${clause}`).get(...params) as {
-      total: number;
-    };
-    const rows = this.db
-      .prepare(`SELECT * FROM sensors ${clause} ORDER BY id LIMIT ? OFFSET ?`)
-      .all(...params, query.limit, query.offset) as Row[];
-    return { items: rows.map(toRecord), total };
+    this.table.scopeFilter(query.scope, where, params);
+    return this.table.page(where, params, query.limit, query.offset);
   }
 
   async listIndex(): Promise<SensorIndexRow[]> {
     return this.db.prepare(`SELECT ${INDEX_COLUMNS} FROM sensors ORDER BY key`).all() as SensorIndexRow[];
   }
-}
-
-/** Insert parameters in column order: id, type, lon, lat, chain, department, metadata, times. */
-function values(s: NewSensorRecord): (string | number | null)[] {
-  return [
-    s.id,
-    s.type,
-    s.lon,
-    s.lat,
-    s.provinceCode,
-    s.prefectureCode,
-    s.countyCode,
-    s.townshipCode,
-    s.department,
-    JSON.stringify(s.metadata),
-    s.createdAt,
-    s.updatedAt,
-  ];
 }

@@ -1,24 +1,18 @@
-import type { Level, UnitChain } from '../jurisdictions/geo.types.js';
+import type { UnitChain } from '../jurisdictions/geo.types.js';
+import type { DeviceRecord, DeviceScope } from './device.js';
 
 /** Where a sensor stands in the jurisdiction tree, resolved from its location when it is written. */
 export type SensorChain = UnitChain;
 
 /** A registered sensor as stored. */
-export interface SensorRecord extends SensorChain {
+export interface SensorRecord extends DeviceRecord {
   /**
    * Dense integer assigned by the database on insert and never reused, even after a delete: the
    * telemetry engine stores readings by key, so a reused key would hand old readings to a new sensor.
+   * (`id` is chosen by the city, e.g. `CQ-LJSD-WD-01`.)
    */
   key: number;
-  /** Chosen by the city (e.g. `CQ-LJSD-WD-01`); unique. */
-  id: string;
   type: string;
-  lon: number;
-  lat: number;
-  department: string | null;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** A sensor before the database has given it a key. */
@@ -32,7 +26,7 @@ export interface SensorListQuery {
   /** Only these types (a domain filter becomes its list of types). An empty list matches nothing. */
   types?: readonly string[] | undefined;
   /** Only sensors whose stored chain has `code` at `level` ("anywhere below" that unit). */
-  scope?: { level: Level; code: string } | undefined;
+  scope?: DeviceScope | undefined;
   limit: number;
   offset: number;
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
-import { acceptImportBody, ImportCharsetQuery, importText } from '../platform/http/import-body.js';
+import { DEVICE_READ, DEVICE_WRITE, registerImportRoute } from './device.routes.js';
 import {
   ImportReportSchema,
   SensorCreateSchema,
@@ -17,16 +17,9 @@ import {
 } from './sensor.schema.js';
 import type { SensorService } from './sensor.service.js';
 
-const read = { policy: { permission: 'sensors:read' } } as const;
-const write = { policy: { permission: 'sensors:write' } } as const;
+const read = DEVICE_READ;
+const write = DEVICE_WRITE;
 
-const ImportQuerySchema = Type.Object(
-  {
-    dryRun: Type.Optional(Type.Boolean({ description: 'check every row, write nothing' })),
-    charset: ImportCharsetQuery,
-  },
-  { additionalProperties: false },
-);
 const NoContent = Type.Null({ description: 'deleted' });
 
 /**
@@ -137,31 +130,15 @@ export function sensorRoutes(
       },
     );
 
-    // The import takes the file as it is, so this route reads its body as text (CSV or JSON, any
-    // other type is 415): in its own context, so the parsers of the other routes are untouched.
-    await app.register(async (child) => {
-      acceptImportBody(child, ['application/json', 'text/csv']);
-      child.withTypeProvider<TypeBoxTypeProvider>().post(
-        '/sensors/import',
-        {
-          config: write,
-          schema: {
-            tags,
-            summary: 'Bulk import 批量导入 (CSV or JSON)',
-            description:
-              'Body: a CSV file (`Content-Type: text/csv`; header `id,type,lon,lat[,department][,metadata][,meta.<key>…]`) or a JSON array of sensors (`application/json`). Valid rows are registered in one transaction; the others are reported per row with a stable code. The file may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it: `charset` in the Content-Type or the query names it, otherwise it is detected.',
-            querystring: ImportQuerySchema,
-            response: { 200: ImportReportSchema, 400: ErrorResponseSchema, 422: ErrorResponseSchema },
-          },
-        },
-        async (request) => {
-          const format = request.headers['content-type']?.startsWith('text/csv') ? 'csv' : 'json';
-          return service.import(importText(request), format, {
-            visible: visibleTo(request),
-            dryRun: request.query.dryRun ?? false,
-          });
-        },
-      );
+    await registerImportRoute(app, {
+      url: '/sensors/import',
+      tags,
+      summary: 'Bulk import 批量导入 (CSV or JSON)',
+      description:
+        'Body: a CSV file (`Content-Type: text/csv`; header `id,type,lon,lat[,department][,metadata][,meta.<key>…]`) or a JSON array of sensors (`application/json`). Valid rows are registered in one transaction; the others are reported per row with a stable code. The file may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it: `charset` in the Content-Type or the query names it, otherwise it is detected.',
+      report: ImportReportSchema,
+      visibleTo,
+      run: (text, format, options) => service.import(text, format, options),
     });
   };
 }

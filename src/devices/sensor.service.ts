@@ -1,9 +1,8 @@
 import { EVERYTHING, type Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
-import { finestCode } from '../jurisdictions/geo.types.js';
-import { checkMetadata } from '../platform/metadata.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { ImportFormat } from '../platform/import-file.js';
+import { DeviceRegistry } from './device-registry.js';
 import { readImportFile } from './sensor-import.js';
 import { importSensors } from './sensor-importer.js';
 import { SensorIndex, type RegisteredSensor } from './sensor-index.js';
@@ -29,12 +28,21 @@ export type { RegisteredSensor } from './sensor-index.js';
  */
 export class SensorService {
   private index = new SensorIndex();
+  private readonly registry: DeviceRegistry<SensorRecord>;
 
   private constructor(
     private readonly repository: SensorRepository,
     private readonly jurisdictions: JurisdictionService,
-    private readonly clock: () => Date,
-  ) {}
+    clock: () => Date,
+  ) {
+    this.registry = new DeviceRegistry({
+      jurisdictions,
+      clock,
+      get: (id) => repository.get(id),
+      invalid: 'INVALID_SENSOR',
+      notFound,
+    });
+  }
 
   /** Loads the registry index and returns the service. */
   static async create(options: {
@@ -98,43 +106,27 @@ export class SensorService {
       const inDomain = typesOfDomain(query.domain);
       types = types ? types.filter((t) => inDomain.includes(t)) : inDomain;
     }
-    const scopeCode = this.jurisdictions.narrowScope(query.scope, visible);
-    const scope = scopeCode
-      ? { level: this.jurisdictions.units.require(scopeCode).level, code: scopeCode }
-      : undefined;
+    const scope = this.registry.scope(query.scope, visible);
     const page = await this.repository.list({ types, scope, limit: query.limit, offset: query.offset });
     return { items: page.items.map(toSensor), total: page.total };
   }
 
   /** One sensor, or SENSOR_NOT_FOUND (also for one outside the caller's jurisdiction). */
   async get(id: string, visible: Visibility = EVERYTHING): Promise<SensorDto> {
-    return toSensor(await this.require(id, visible));
+    return toSensor(await this.registry.require(id, visible));
   }
 
   /** Registers a sensor: checks its type, resolves its jurisdiction chain, assigns its key. */
   async create(input: SensorCreate, visible: Visibility = EVERYTHING): Promise<SensorDto> {
-    const record = await this.repository.insert(this.check(input, visible, this.clock().toISOString()));
+    const record = await this.repository.insert(this.check(input, visible, this.registry.now()));
     this.index.set(record);
     return toSensor(record);
   }
 
   /** Replaces the given fields; a new location re-resolves the chain. The type and key never change. */
   async update(id: string, patch: SensorPatch, visible: Visibility = EVERYTHING): Promise<SensorDto> {
-    const current = await this.require(id, visible);
-    const lon = patch.lon ?? current.lon;
-    const lat = patch.lat ?? current.lat;
-    const moved = lon !== current.lon || lat !== current.lat;
-    const next: NewSensorRecord = {
-      ...current,
-      ...(moved ? this.jurisdictions.chainAt(lon, lat, visible) : {}),
-      lon,
-      lat,
-      department: patch.department === undefined ? current.department : patch.department,
-      metadata:
-        patch.metadata === undefined ? current.metadata : checkMetadata(patch.metadata, 'INVALID_SENSOR'),
-      updatedAt: this.clock().toISOString(),
-    };
-    const updated = await this.repository.update(next);
+    const current = await this.registry.require(id, visible);
+    const updated = await this.repository.update(this.registry.patched(current, patch, visible));
     if (!updated) throw notFound(id);
     this.index.set(updated);
     return toSensor(updated);
@@ -142,7 +134,7 @@ export class SensorService {
 
   /** Removes a sensor. Its key is never reused; readings already stored under it stay where they are. */
   async delete(id: string, visible: Visibility = EVERYTHING): Promise<void> {
-    await this.require(id, visible);
+    await this.registry.require(id, visible);
     if (!(await this.repository.delete(id))) throw notFound(id);
     this.index.delete(id);
   }
@@ -161,7 +153,7 @@ export class SensorService {
       registry: this,
       rows: readImportFile(text, format),
       visible: options.visible ?? EVERYTHING,
-      now: this.clock().toISOString(),
+      now: this.registry.now(),
       dryRun: options.dryRun ?? false,
     });
   }
@@ -192,7 +184,7 @@ export class SensorService {
       const updated = await this.repository.update({
         ...current,
         ...chain,
-        updatedAt: this.clock().toISOString(),
+        updatedAt: this.registry.now(),
       });
       if (updated) {
         this.index.set(updated);
@@ -209,23 +201,7 @@ export class SensorService {
   check(input: SensorCreate, visible: Visibility, now: string): NewSensorRecord {
     requireType(input.type);
     if (this.index.get(input.id)) throw new AppError('SENSOR_CONFLICT', alreadyRegistered(input.id));
-    return {
-      id: input.id,
-      type: input.type,
-      lon: input.lon,
-      lat: input.lat,
-      ...this.jurisdictions.chainAt(input.lon, input.lat, visible),
-      department: input.department ?? null,
-      metadata: checkMetadata(input.metadata ?? {}, 'INVALID_SENSOR'),
-      createdAt: now,
-      updatedAt: now,
-    };
-  }
-
-  private async require(id: string, visible: Visibility): Promise<SensorRecord> {
-    const record = await this.repository.get(id);
-    if (!record || !visible.contains(finestCode(record))) throw notFound(id);
-    return record;
+    return { ...this.registry.place(input, visible, now), type: input.type };
   }
 }
 
