@@ -38,9 +38,9 @@ import { ALARM_EVENTS, type AlarmChanges } from '../src/alarms/alarm.types.js';
 import { build } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { loadDivisions } from '../src/jurisdictions/geo-data.js';
-import type { ReadingBatch } from '../src/telemetry/reading.types.js';
-import { SENSOR_TYPES } from '../src/telemetry/sensor-types.js';
-import type { NewSensorRecord } from '../src/telemetry/sensor.repository.js';
+import type { ReadingBatch } from '../src/telemetry/store/reading.types.js';
+import { SENSOR_TYPES } from '../src/devices/sensor-types.js';
+import type { NewSensorRecord } from '../src/devices/sensor.repository.js';
 import { fmt, peakMiB, percentile, runPhase } from './bench-support.js';
 
 const SENSORS = 100_000;

@@ -30,7 +30,7 @@ import fs from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import cliProgress from 'cli-progress';
-import { EVERYTHING } from '../src/access/principal.js';
+import { EVERYTHING } from '../src/jurisdictions/visibility.js';
 import { STAGES, type Category, type Stage } from '../src/cases/case-catalog.js';
 import {
   applyAction,

@@ -40,7 +40,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import { EVERYTHING } from '../src/access/principal.js';
+import { EVERYTHING } from '../src/jurisdictions/visibility.js';
 import { build } from '../src/app.js';
 import type { IncomingReport } from '../src/cases/case-intake.js';
 import { isOpen } from '../src/cases/case-lifecycle.js';

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { build } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { NewSensorRecord } from '../src/telemetry/sensor.repository.js';
+import type { NewSensorRecord } from '../src/devices/sensor.repository.js';
 import { fmt } from './bench-support.js';
 
 const SENSORS = 100_000;

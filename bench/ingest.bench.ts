@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { openSqlite } from '../src/platform/db/sqlite.js';
 import { seededRandom } from '../src/platform/random.js';
 import { openEngineOnFile } from '../src/test-support/telemetry-engine.js';
-import { HOUR_MS, type Reading } from '../src/telemetry/reading.types.js';
+import { HOUR_MS, type Reading } from '../src/telemetry/store/reading.types.js';
 import { fmt, percentile, runPhase } from './bench-support.js';
 
 const SENSORS = 100_000;

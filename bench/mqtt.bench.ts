@@ -15,7 +15,7 @@ import { JurisdictionTree } from '../src/jurisdictions/jurisdiction-tree.js';
 import { startEmbeddedBroker } from '../src/telemetry/mqtt/embedded-broker.js';
 import { MqttIngestor } from '../src/telemetry/mqtt/mqtt-ingest.js';
 import { SILENT_LOG } from '../src/telemetry/mqtt/mqtt-log.js';
-import type { RegisteredSensor } from '../src/telemetry/sensor-index.js';
+import type { RegisteredSensor } from '../src/devices/sensor-index.js';
 import { buildRegisteredSensor } from '../src/test-support/sensor-factories.js';
 import { TelemetryIngest } from '../src/telemetry/telemetry-ingest.js';
 import { fmt } from './bench-support.js';

@@ -15,7 +15,8 @@ import { build } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { CityGeo } from '../src/sim/city-geo.js';
 import { buildFleet, sensorRows } from '../src/sim/fleet.js';
-import { startInProcessSimulator, type WorkerStatus } from '../src/sim/in-process.js';
+import { startInProcessSimulator } from '../src/sim-host.js';
+import type { WorkerStatus } from '../src/sim/sim-thread.js';
 import { loadScenario } from '../src/sim/scenario.js';
 import { fmt } from './bench-support.js';
 

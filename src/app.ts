@@ -21,11 +21,11 @@ import { ACCESS_EVENTS } from './access/access.events.js';
 import { syncDemoUsers } from './access/demo.js';
 import { installAccessControl, visibility, type RouteEntry } from './access/policy.js';
 import { AppError } from './errors.js';
-import { sensorRoutes } from './telemetry/sensor.routes.js';
-import { SensorService } from './telemetry/sensor.service.js';
+import { sensorRoutes } from './devices/sensor.routes.js';
+import { SensorService } from './devices/sensor.service.js';
 import type { EventBus } from './platform/bus/event-bus.js';
 import { InProcessBus } from './platform/bus/in-process-bus.js';
-import { openTelemetryEngine, type TelemetryEngine } from './telemetry/telemetry-engine.js';
+import { openTelemetryEngine, type TelemetryEngine } from './telemetry/store/telemetry-engine.js';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.js';
 import { telemetryRoutes } from './telemetry/telemetry.routes.js';
 import { AlarmEngine } from './alarms/alarm-engine.js';
@@ -35,10 +35,11 @@ import { caseRoutes } from './cases/case.routes.js';
 import { CaseService } from './cases/case.service.js';
 import { startCaseJobs } from './cases/case-jobs.js';
 import { startAuditJobs } from './cases/audit-head-export.js';
-import { cameraRoutes } from './intake/camera.routes.js';
-import type { CameraService } from './intake/camera.service.js';
+import { cameraRoutes } from './devices/camera.routes.js';
+import type { CameraService } from './devices/camera.service.js';
 import { detectionRoutes } from './intake/detection.routes.js';
 import { createIntake, type Intake } from './intake/intake.js';
+import { parseIntakeConfig } from './intake/intake.config.js';
 import { intakeRoutes } from './intake/intake.routes.js';
 import { open311Routes } from './intake/open311.routes.js';
 import { createLive, type Live } from './live/live.js';
@@ -100,6 +101,8 @@ declare module 'fastify' {
 
 /** Assembles the whole HTTP app without listening: storage, services, routes, docs, metrics. */
 export async function build(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  // The domains' own settings, parsed before anything opens: a bad one is a ConfigError at start.
+  const intakeConfig = parseIntakeConfig(config.env);
   const storage = options.storage ?? (await openStorage(config));
   const ownsStorage = options.closeStorage ?? options.storage === undefined;
   const app = Fastify({
@@ -217,7 +220,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       jurisdictions,
       sensors,
       access,
-      config,
+      config: intakeConfig,
       clock: options.clock,
     });
     intake.alarmCases.start(bus);
@@ -298,11 +301,9 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
           retryAfterSeconds: Math.ceil(context.ttl / 1000),
         }),
     });
-    instrumentHttp(
-      app,
-      createMetrics(),
-      config.metricsPublic ? { public: true } : { permission: 'metrics:read' },
-    );
+    instrumentHttp(app, createMetrics(), {
+      policy: config.metricsPublic ? { public: true } : { permission: 'metrics:read' },
+    });
 
     await app.register(fastifySwagger, {
       openapi: {
@@ -352,9 +353,9 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
         prefix: '/api/v1',
       },
     );
-    await app.register(jurisdictionRoutes(jurisdictions), { prefix: '/api/v1' });
     // What the caller may see, for every domain's routes.
     const visibleTo = (request: FastifyRequest) => visibility(request, jurisdictions.units);
+    await app.register(jurisdictionRoutes(jurisdictions, visibleTo), { prefix: '/api/v1' });
     await app.register(sensorRoutes(sensors, visibleTo), { prefix: '/api/v1' });
     await app.register(
       telemetryRoutes({

@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_SQLITE_CACHE_MIB } from './platform/db/database.js';
-import { parseAlarmCaseOptions, type AlarmCaseOptions } from './intake/alarm-case-policy.js';
-import { parseDetectionRules, type DetectionClass, type DetectionRule } from './intake/detection-rules.js';
 
 /** Runtime configuration, parsed once from the environment. */
 export interface Config {
@@ -53,10 +51,6 @@ export interface Config {
   mqttPortExplicit: boolean;
   /** Client id of the persistent session on the external broker (one per cityops ingest process). */
   mqttClientId: string;
-  /** Per detection class: confidence threshold and persistence rule before a camera opens a case. */
-  detectionRules: Record<DetectionClass, DetectionRule>;
-  /** Which alarms open cases (severities, domains); no domains turns the alarm → case policy off. */
-  alarmCases: AlarmCaseOptions;
   /** The case audit chain: the hash new links use, and where and how often its head is exported (docs/cases.md). */
   auditHash: 'sha256' | 'sm3';
   auditHeadDir: string;
@@ -70,6 +64,11 @@ export interface Config {
   publicUrl: string | undefined;
   /** Open311 GeoReport v2 (docs/open311.md). */
   open311: Open311Config;
+  /**
+   * The environment as read, for the domains that parse their own settings at start (e.g.
+   * intake's parseIntakeConfig): this file knows no domain.
+   */
+  env: Readonly<NodeJS.ProcessEnv>;
 }
 
 /** CITYOPS_OPEN311_*: what the Open311 discovery document says and which jurisdiction ids it takes. */
@@ -205,7 +204,10 @@ function jwtSecret(env: NodeJS.ProcessEnv): string | undefined {
   return secret;
 }
 
-/** Reads and validates every variable cityops knows; throws ConfigError naming the first bad one. */
+/**
+ * Reads and validates the core variables (domains parse their own from `env` at start, in build());
+ * throws ConfigError naming the first bad one.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.CITYOPS_DATABASE_URL?.trim() || undefined;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -245,11 +247,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestMaxAgeHours: integer(env, 'CITYOPS_INGEST_MAX_AGE_HOURS', 720, 1, 24 * 3650),
     ingestMaxAheadSeconds: integer(env, 'CITYOPS_INGEST_MAX_AHEAD_SECONDS', 300, 0, 86_400),
     ...mqttConfig(env),
-    ...intakeConfig(env),
     ...auditConfig(env),
     sim: simConfig(env),
     publicUrl: publicUrl(env),
     open311: open311Config(env),
+    env: { ...env },
   };
 }
 
@@ -333,26 +335,6 @@ function decimal(env: NodeJS.ProcessEnv, name: string, min: number, max: number)
     throw new ConfigError(name, `must be a number between ${min} and ${max}, got "${env[name]}"`);
   }
   return value;
-}
-
-function intakeConfig(env: NodeJS.ProcessEnv): Pick<Config, 'detectionRules' | 'alarmCases'> {
-  let detectionRules;
-  try {
-    detectionRules = parseDetectionRules(env.CITYOPS_DETECTION_RULES);
-  } catch (error) {
-    throw new ConfigError('CITYOPS_DETECTION_RULES', (error as Error).message);
-  }
-  try {
-    return {
-      detectionRules,
-      alarmCases: parseAlarmCaseOptions(env.CITYOPS_ALARM_CASE_SEVERITIES, env.CITYOPS_ALARM_CASE_DOMAINS),
-    };
-  } catch (error) {
-    throw new ConfigError(
-      'CITYOPS_ALARM_CASE_SEVERITIES / CITYOPS_ALARM_CASE_DOMAINS',
-      (error as Error).message,
-    );
-  }
 }
 
 type MqttConfig = Pick<

@@ -4,7 +4,7 @@ import { AppError, StartupError } from './errors.js';
 import { ensureFirstAdmin } from './access/bootstrap.js';
 import { demoExposureProblem } from './access/demo.js';
 import { startMqttIngest, type MqttIngestHandle } from './telemetry/mqtt/mqtt.js';
-import { startInProcessSimulator, type InProcessSimulator } from './sim/in-process.js';
+import { startInProcessSimulator, type InProcessSimulator } from './sim-host.js';
 
 /** Starts the server with the given configuration and shuts it down cleanly on SIGINT/SIGTERM. */
 export async function serve(given: Config): Promise<void> {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SqliteCaseRepository } from './cases/case.repository.sqlite.js';
 import { openStorage } from './storage.js';
 import { memoryStorage } from './test-support/app.js';
-import { ReadingWriter } from './telemetry/reading-writer.js';
+import { ReadingWriter } from './telemetry/store/reading-writer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityops-storage-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import {
   type SampleContext,
 } from '../test-support/route-samples.js';
 import type { RuleCreate } from '../alarms/alarm.schema.js';
-import { EVERYTHING } from './principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { installAccessControl, type RouteEntry } from './policy.js';
 import { KEY_PERMISSIONS, ROLE_PERMISSIONS, type KeyKind, type Permission, type Role } from './roles.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';

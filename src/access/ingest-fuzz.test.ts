@@ -5,7 +5,7 @@ import { ERRORS } from '../errors.js';
 import { buildTestApp } from '../test-support/app.js';
 import { signIn } from '../test-support/auth.js';
 import { PLACES } from '../test-support/sensor-factories.js';
-import { EVERYTHING } from './principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { MqttIngestor } from '../telemetry/mqtt/mqtt-ingest.js';
 import { SILENT_LOG } from '../telemetry/mqtt/mqtt-log.js';
 

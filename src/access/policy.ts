@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import type { AccessService } from './access.service.js';
-import { visibilityOf, type Principal, type Visibility } from './principal.js';
+import { visibilityOf, type Principal } from './principal.js';
+import { type Visibility } from '../jurisdictions/visibility.js';
 import type { Permission } from './roles.js';
 
 /**

@@ -1,4 +1,5 @@
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
+import { subtreeVisibility, type Visibility } from '../jurisdictions/visibility.js';
 import type { KeyKind, Permission, Role } from './roles.js';
 
 /** Who is calling: a signed-in user or an API key, with what it may do and where. */
@@ -16,22 +17,7 @@ export interface Principal {
   sessionId?: string;
 }
 
-/**
- * What a caller may see, for services: `contains(code)` is true for units inside the scope.
- * Services take a Visibility instead of a Principal so they need not know about authentication.
- */
-export interface Visibility {
-  /** Root of the visible subtree, or null for everything. */
-  readonly root: string | null;
-  contains(code: string | null | undefined): boolean;
-}
-
-/** Everything is visible: for internal callers (jobs, the simulator, the CLI). */
-export const EVERYTHING: Visibility = { root: null, contains: () => true };
-
 /** The visibility of a principal over the jurisdiction tree. */
 export function visibilityOf(principal: Principal | null, tree: JurisdictionTree): Visibility {
-  const root = principal?.scope ?? null;
-  if (root === null) return EVERYTHING;
-  return { root, contains: (code) => code !== null && code !== undefined && tree.isWithin(code, root) };
+  return subtreeVisibility(principal?.scope ?? null, tree);
 }

@@ -1,6 +1,6 @@
 import { finestCode } from '../jurisdictions/geo.types.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
 import type { MaintenanceWindow } from './alarm.types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 
 /** Who is acting: the username (or key label) recorded on what they change. */
 export interface Actor {

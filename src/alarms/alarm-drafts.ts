@@ -1,7 +1,7 @@
 import type { UnitChain } from '../jurisdictions/geo.types.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
-import { sensorType } from '../telemetry/sensor-types.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
+import { sensorType } from '../devices/sensor-types.js';
 import { describeAlarm } from './alarm-message.js';
 import type { Alarm, AlarmRule, Severity } from './alarm.types.js';
 

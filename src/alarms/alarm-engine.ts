@@ -1,6 +1,6 @@
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import type { EventBus, Subscription } from '../platform/bus/event-bus.js';
-import { TELEMETRY_READINGS, type ReadingBatch } from '../telemetry/reading.types.js';
+import { TELEMETRY_READINGS, type ReadingBatch } from '../telemetry/store/reading.types.js';
 import { AppError } from '../errors.js';
 import { ActiveWindows } from './active-windows.js';
 import type { AlarmRepository } from './alarm.repository.js';

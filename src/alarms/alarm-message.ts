@@ -1,5 +1,5 @@
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
-import { sensorType } from '../telemetry/sensor-types.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
+import { sensorType } from '../devices/sensor-types.js';
 import type { AlarmRule } from './alarm.types.js';
 
 const OP = { above: '>', below: '<' } as const;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { openStorage, type Storage } from '../storage.js';
 import { buildTestApp } from '../test-support/app.js';
 import { PLACES } from '../test-support/sensor-factories.js';

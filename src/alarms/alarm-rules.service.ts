@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
-import type { ReadingStore } from '../telemetry/reading-store.js';
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
+import type { ReadingStore } from '../telemetry/store/reading-store.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
 import type { Actor } from './alarm-caller.js';
 import type { AlarmEngine } from './alarm-engine.js';
 import { toRuleDto } from './alarm.presenter.js';

@@ -1,7 +1,7 @@
 import type { PostgresDatabase } from '../platform/db/database.js';
 import { withTransaction } from '../platform/db/postgres.js';
 import { AppError } from '../errors.js';
-import { SCOPE_COLUMN } from '../telemetry/sensor.migrations.js';
+import { SCOPE_COLUMN } from '../devices/device.js';
 import type { AlarmRepository } from './alarm.repository.js';
 import type {
   Alarm,

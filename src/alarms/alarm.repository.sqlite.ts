@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../platform/db/database.js';
 import { AppError } from '../errors.js';
-import { SCOPE_COLUMN } from '../telemetry/sensor.migrations.js';
+import { SCOPE_COLUMN } from '../devices/device.js';
 import type { AlarmRepository } from './alarm.repository.js';
 import type {
   Alarm,

@@ -1,9 +1,9 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
-import type { ReadingStore } from '../telemetry/reading-store.js';
+import type { ReadingStore } from '../telemetry/store/reading-store.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
-import { isSensorDomain } from '../telemetry/sensor-types.js';
+import { isSensorDomain } from '../devices/sensor-types.js';
 import type { Actor } from './alarm-caller.js';
 import type { AlarmEngine } from './alarm-engine.js';
 import { AlarmRules } from './alarm-rules.service.js';

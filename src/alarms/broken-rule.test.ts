@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
 import type { Storage } from '../storage.js';
 import { buildTestApp, memoryStorage } from '../test-support/app.js';

@@ -1,4 +1,4 @@
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
 import type { ActiveWindows } from './active-windows.js';
 import type { LatestReadings } from './latest-readings.js';
 import { beyond, stepComposite, type InstanceState, type Step } from './rule-kinds.js';

@@ -1,4 +1,4 @@
-import { SENSOR_TYPES, type SensorType } from '../telemetry/sensor-types.js';
+import { SENSOR_TYPES, type SensorType } from '../devices/sensor-types.js';
 import type { AlarmRule, Escalation, RuleKind, RuleParamsByKind, Severity } from './alarm.types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { finestCode } from '../jurisdictions/geo.types.js';
-import type { RawPoint } from '../telemetry/reading.types.js';
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
+import type { RawPoint } from '../telemetry/store/reading.types.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
 import type { AlarmRule } from './alarm.types.js';
 import {
   RAISE,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';

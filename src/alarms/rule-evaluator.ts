@@ -1,6 +1,6 @@
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
-import type { ReadingBatch } from '../telemetry/reading.types.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
+import type { ReadingBatch } from '../telemetry/store/reading.types.js';
 import type { ActiveWindows } from './active-windows.js';
 import { brokenRuleAlarm, brokenSubject, chainOf, draftAlarm, ruleChain } from './alarm-drafts.js';
 import type { Alarm, AlarmRule } from './alarm.types.js';

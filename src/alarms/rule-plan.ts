@@ -1,7 +1,7 @@
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import { LEVEL_DEPTH } from '../jurisdictions/jurisdiction-tree.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
-import type { RegisteredSensor } from '../telemetry/sensor.service.js';
+import type { RegisteredSensor } from '../devices/sensor.service.js';
 import type { AlarmRule, CompositeParams, RuleKind } from './alarm.types.js';
 import { compileSchedule, scheduleActive, type CompiledSchedule } from './schedule.js';
 import { newState, type InstanceState } from './rule-kinds.js';

@@ -1,8 +1,8 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
-import { sensorType } from '../telemetry/sensor-types.js';
+import { sensorType } from '../devices/sensor-types.js';
 import { summary, type Problem } from './alarm-caller.js';
 import type { RuleCreate } from './alarm.schema.js';
 import { SEVERITIES, type AlarmRule, type RuleKind, type RuleParamsByKind } from './alarm.types.js';

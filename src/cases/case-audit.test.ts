@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import { openStorage } from '../storage.js';
 import { memoryStorage } from '../test-support/app.js';

@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import {

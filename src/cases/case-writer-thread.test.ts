@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import { openStorage, type Storage } from '../storage.js';

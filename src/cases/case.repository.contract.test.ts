@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { Database } from '../platform/db/database.js';
 import { openPostgres } from '../platform/db/postgres.js';

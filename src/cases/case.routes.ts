@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Principal, Visibility } from '../access/principal.js';
+import type { Principal } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
 import { toCaseDetailDto, toCaseDto, toCsv, toGeoJson, type CatalogNames } from './case.presenter.js';
 import {

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EVERYTHING, type Visibility } from '../access/principal.js';
+import { EVERYTHING, type Visibility } from '../jurisdictions/visibility.js';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrate.js';

@@ -1,4 +1,4 @@
-import { EVERYTHING, type Visibility } from '../access/principal.js';
+import { EVERYTHING, type Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import type { EventBus } from '../platform/bus/event-bus.js';

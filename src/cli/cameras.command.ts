@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { AppError } from '../errors.js';
-import { CameraService } from '../intake/camera.service.js';
+import { CameraService } from '../devices/camera.service.js';
 import { detectFormat, type ImportFormat } from '../platform/import-file.js';
 import type { ImportEncoding } from '../platform/import-text.js';
 import { CliError } from './cli-error.js';

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { CaseService } from '../cases/case.service.js';
 import { AppError } from '../errors.js';
 import { caseServicePort } from '../intake/case-port.adapter.js';

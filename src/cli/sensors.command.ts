@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { AppError } from '../errors.js';
 import { detectFormat, type ImportFormat } from '../platform/import-file.js';
-import { SENSOR_DOMAINS, SENSOR_TYPES, isSensorDomain } from '../telemetry/sensor-types.js';
-import { SensorService } from '../telemetry/sensor.service.js';
+import { SENSOR_DOMAINS, SENSOR_TYPES, isSensorDomain } from '../devices/sensor-types.js';
+import { SensorService } from '../devices/sensor.service.js';
 import { CliError } from './cli-error.js';
 import { withJurisdictions } from './context.js';
 import { encodingOption, readImportFile } from './import-file.js';

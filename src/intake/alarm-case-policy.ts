@@ -1,4 +1,4 @@
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import {
   ALARM_EVENTS,
   SEVERITIES,

@@ -1,4 +1,4 @@
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import type { CaseService } from '../cases/case.service.js';
 import { isOpen } from '../cases/case-lifecycle.js';
 import { AppError } from '../errors.js';

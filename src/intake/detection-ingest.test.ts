@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { migrate } from '../platform/db/migrate.js';
 import { openSqlite } from '../platform/db/sqlite.js';
 import type { SqliteDatabase } from '../platform/db/database.js';
 import { MIGRATIONS } from '../storage.js';
-import type { CameraRecord } from './camera.repository.js';
+import type { CameraRecord } from '../devices/camera.repository.js';
 import { DetectionIngest } from './detection-ingest.js';
 import { DEFAULT_DETECTION_RULES } from './detection-rules.js';
 import { buildCamera, FakeCases } from './intake.fixtures.js';

@@ -1,6 +1,6 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError, type ErrorCode } from '../errors.js';
-import type { CameraRecord } from './camera.repository.js';
+import type { CameraRecord } from '../devices/camera.repository.js';
 import type { CasePort } from './case-port.js';
 import { isDetectionClass, type DetectionClass, type DetectionRule } from './detection-rules.js';
 import type {

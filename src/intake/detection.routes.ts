@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
-import { CameraIdParamsSchema } from './camera.schema.js';
+import { CameraIdParamsSchema } from '../devices/camera.schema.js';
 import type { DetectionIngest } from './detection-ingest.js';
 import {
   DetectionBodySchema,

@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { PRIORITIES, type Priority } from '../cases/case-intake.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { readCsvTable } from '../platform/import-file.js';

@@ -1,7 +1,7 @@
 import { DEFAULT_CATEGORIES } from '../cases/case-catalog.js';
 import type { IncomingReport, ReportOutcome } from '../cases/case-intake.js';
-import type { Visibility } from '../access/principal.js';
-import type { CameraRecord } from './camera.repository.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
+import type { CameraRecord } from '../devices/camera.repository.js';
 import { categoryView } from './case-port.adapter.js';
 import type { CasePort, CaseView, PublicUpdate } from './case-port.js';
 

@@ -1,16 +1,16 @@
 import type { AccessService } from '../access/access.service.js';
 import type { Alarm } from '../alarms/alarm.types.js';
 import type { CaseService } from '../cases/case.service.js';
-import type { Config } from '../config.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
-import type { SensorService } from '../telemetry/sensor.service.js';
+import type { SensorService } from '../devices/sensor.service.js';
 import type { Repositories } from '../storage.js';
 import { AlarmCasePolicy } from './alarm-case-policy.js';
-import { CameraService } from './camera.service.js';
+import { CameraService } from '../devices/camera.service.js';
 import { caseServicePort } from './case-port.adapter.js';
 import { DetectionIngest } from './detection-ingest.js';
 import { HotlineImport } from './hotline-import.js';
+import type { IntakeConfig } from './intake.config.js';
 import { Open311Service } from './open311.service.js';
 
 /** The intake adapters: every source that is not the case API itself. */
@@ -28,7 +28,7 @@ export function createIntake(deps: {
   jurisdictions: JurisdictionService;
   sensors: SensorService;
   access: AccessService;
-  config: Pick<Config, 'detectionRules' | 'alarmCases'>;
+  config: IntakeConfig;
   clock?: (() => number) | undefined;
 }): { cameras: CameraService; intake: Intake } {
   const tree = () => deps.jurisdictions.units;

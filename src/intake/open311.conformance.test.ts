@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { buildTestApp } from '../test-support/app.js';
 
 // The GeoReport v2 conformance walk (issue 14 §1): each point on the JSON and the XML form.

@@ -11,16 +11,22 @@ import {
   UnitDetailSchema,
 } from './jurisdiction.schema.js';
 import type { JurisdictionService } from './jurisdiction.service.js';
-import { visibility } from '../access/policy.js';
+import type { Visibility } from './visibility.js';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
 
-/** /api/v1/jurisdictions: the tree, point lookup and boundaries. */
-export function jurisdictionRoutes(service: JurisdictionService): FastifyPluginAsync {
+/**
+ * /api/v1/jurisdictions: the tree, point lookup and boundaries. `visibleTo` gives the caller's
+ * visibility (access/'s `visibility`), so this domain never imports access/.
+ */
+export function jurisdictionRoutes(
+  service: JurisdictionService,
+  visibleTo: (request: FastifyRequest) => Visibility,
+): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['jurisdictions'];
     const config = { policy: { permission: 'jurisdictions:read' } } as const;
-    const seen = (request: FastifyRequest) => visibility(request, service.units);
+    const seen = visibleTo;
 
     app.get(
       '/jurisdictions',

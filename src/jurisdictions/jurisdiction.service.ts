@@ -20,7 +20,7 @@ import type {
   UnitDto,
 } from './jurisdiction.schema.js';
 import { SpatialIndex } from './spatial-index.js';
-import { EVERYTHING, type Visibility } from '../access/principal.js';
+import { EVERYTHING, type Visibility } from './visibility.js';
 
 /** A boundary as the service holds it: shipped data, possibly replaced by an imported one. */
 export interface HeldBoundary extends Boundary {

@@ -1,4 +1,5 @@
-import type { Principal, Visibility } from '../access/principal.js';
+import type { Principal } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import type { LiveFeed } from './live-feed.js';
 import {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../access/principal.js';
+import { EVERYTHING } from '../jurisdictions/visibility.js';
 import { buildTestApp } from '../test-support/app.js';
 import { signIn } from '../test-support/auth.js';
 import type { OverviewDto } from './live.schema.js';

@@ -1,4 +1,4 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import type { CaseStats, StatsGroup } from '../cases/case-stats-query.js';
 import type { Level } from '../jurisdictions/geo.types.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';

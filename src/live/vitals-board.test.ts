@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import { loadDivisions } from '../jurisdictions/geo-data.js';
-import type { Reading } from '../telemetry/reading.types.js';
-import type { RegisteredSensor } from '../telemetry/sensor-index.js';
-import { sensorType } from '../telemetry/sensor-types.js';
+import type { Reading } from '../telemetry/store/reading.types.js';
+import type { RegisteredSensor } from '../devices/sensor-index.js';
+import { sensorType } from '../devices/sensor-types.js';
 import { DOMAINS, VitalsBoard, type AlarmLike } from './vitals-board.js';
 
 const tree = JurisdictionTree.build(loadDivisions().units);

@@ -1,8 +1,8 @@
 import { finestCode, type UnitChain } from '../jurisdictions/geo.types.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
-import type { Reading, ReadingBatch } from '../telemetry/reading.types.js';
-import type { RegisteredSensor } from '../telemetry/sensor-index.js';
-import { isNormal, SENSOR_DOMAINS, SENSOR_TYPES } from '../telemetry/sensor-types.js';
+import type { Reading, ReadingBatch } from '../telemetry/store/reading.types.js';
+import type { RegisteredSensor } from '../devices/sensor-index.js';
+import { isNormal, SENSOR_DOMAINS, SENSOR_TYPES } from '../devices/sensor-types.js';
 import { ONLINE_INTERVALS } from '../telemetry/vitals.js';
 
 /** The domains in dashboard order, and the headline type of each: the first of its catalog types. */

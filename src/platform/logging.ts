@@ -1,11 +1,10 @@
-import type { LoggerOptions } from 'pino';
-import type { Config } from '../config.js';
+import type { LevelWithSilent, LoggerOptions } from 'pino';
 
 /**
  * Pino options for the server: JSON lines, with credentials redacted wherever they could appear
  * (headers, bodies), so that no token or password ever reaches a log file.
  */
-export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
+export function loggerOptions(config: { logLevel: LevelWithSilent }): LoggerOptions {
   return {
     level: config.logLevel,
     redact: {

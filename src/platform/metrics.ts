@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { RoutePolicy } from '../access/policy.js';
 
 /** One Prometheus registry per app (not the global one), so tests can build many apps in a process. */
 export function createMetrics(): Registry {
@@ -10,8 +9,15 @@ export function createMetrics(): Registry {
   return registry;
 }
 
-/** Times every request by route pattern (not raw URL, which would explode label cardinality). */
-export function instrumentHttp(app: FastifyInstance, registry: Registry, policy: RoutePolicy): void {
+/**
+ * Times every request by route pattern (not raw URL, which would explode label cardinality) and
+ * serves GET /metrics with `routeConfig` (the caller's route policy: platform/ knows no domain).
+ */
+export function instrumentHttp(
+  app: FastifyInstance,
+  registry: Registry,
+  routeConfig: FastifyContextConfig,
+): void {
   const duration = new Histogram({
     name: 'cityops_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status code',
@@ -30,7 +36,7 @@ export function instrumentHttp(app: FastifyInstance, registry: Registry, policy:
     );
     done();
   });
-  app.get('/metrics', { schema: { hide: true }, config: { policy } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: routeConfig }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

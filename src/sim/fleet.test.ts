@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SENSOR_ID_PATTERN } from '../telemetry/sensor.schema.js';
-import { SENSOR_TYPES } from '../telemetry/sensor-types.js';
+import { SENSOR_ID_PATTERN } from '../devices/sensor.schema.js';
+import { SENSOR_TYPES } from '../devices/sensor-types.js';
 import { CityGeo, URBAN_CORE } from './city-geo.js';
 import { buildFleet, sensorCounts } from './fleet.js';
 import { profileOf, SIGNAL_PROFILES } from './signal-profiles.js';

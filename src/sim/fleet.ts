@@ -1,5 +1,5 @@
 import { seededRandom } from '../platform/random.js';
-import { sensorType, type SensorType } from '../telemetry/sensor-types.js';
+import { sensorType, type SensorType } from '../devices/sensor-types.js';
 import { CROSS_BOUNDARY_RIVERS, type CityGeo, type County, type Township } from './city-geo.js';
 import { cumulativeOf, pickWeighted } from './sim-random.js';
 import { ASSETS, OWNERS, SIGNAL_PROFILES, type AssetKind, type SignalProfile } from './signal-profiles.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNormal } from '../telemetry/sensor-types.js';
+import { isNormal } from '../devices/sensor-types.js';
 import { ofType, raisedByDefaultRules, WEDNESDAY, world } from './sim.fixtures.js';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 /**
  * How each built-in sensor type behaves in the simulated city: how many of them there are, where
- * its readings sit inside the normal range (src/telemetry/sensor-types.ts), its daily cycle, noise,
+ * its readings sit inside the normal range (src/devices/sensor-types.ts), its daily cycle, noise,
  * drift and what rain does to it. Tuned so that a normal day stays inside the default alarm rules
  * (src/alarms/default-rules.ts) except for the few "hot" sensors a real city also has, and so that
  * the incidents in incidents.ts cross exactly the rules they are meant to.

@@ -5,7 +5,7 @@ import { loadScenario } from './scenario.js';
 import { accessFromGrant, type AccessGrant } from './sim-access.js';
 import { Simulator, type SimEvent } from './simulator.js';
 import { formatSummary } from './summary.js';
-import type { WorkerMessage, WorkerRequest, WorkerSetup } from './in-process.js';
+import type { WorkerMessage, WorkerRequest, WorkerSetup } from './sim-thread.js';
 
 // The in-process simulator's thread: the same Simulator as `cityops sim`, talking HTTP to the
 // server on the main thread over loopback. Its own event loop keeps generating readings from

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EVERYTHING, type Visibility } from '../access/principal.js';
-import type { Reading } from './reading.types.js';
+import { EVERYTHING, type Visibility } from '../jurisdictions/visibility.js';
+import type { Reading } from './store/reading.types.js';
 import { buildRegisteredSensor } from '../test-support/sensor-factories.js';
 import { TelemetryIngest } from './telemetry-ingest.js';
 

@@ -1,7 +1,7 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import type { ErrorCode } from '../errors.js';
-import type { Reading } from './reading.types.js';
-import type { RegisteredSensor } from './sensor-index.js';
+import type { Reading } from './store/reading.types.js';
+import type { RegisteredSensor } from '../devices/sensor-index.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
 
 /** Why one reading of a batch was refused: its position, a stable code, a readable message. */

@@ -1,15 +1,15 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import { ErrorResponseSchema } from '../platform/http/error.schema.js';
-import type { ReadingStore } from './reading-store.js';
-import { HOUR_MS, type Series } from './reading.types.js';
-import type { RegisteredSensor } from './sensor-index.js';
-import { SensorIdParamsSchema } from './sensor.schema.js';
-import { isNormal } from './sensor-types.js';
-import type { SensorService } from './sensor.service.js';
+import type { ReadingStore } from './store/reading-store.js';
+import { HOUR_MS, type Series } from './store/reading.types.js';
+import type { RegisteredSensor } from '../devices/sensor-index.js';
+import { SensorIdParamsSchema } from '../devices/sensor.schema.js';
+import { isNormal } from '../devices/sensor-types.js';
+import type { SensorService } from '../devices/sensor.service.js';
 import type { TelemetryIngest } from './telemetry-ingest.js';
 import {
   IngestReportSchema,

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { LevelSchema } from '../jurisdictions/jurisdiction.schema.js';
-import { SensorDomainSchema } from './sensor-types.js';
+import { SensorDomainSchema } from '../devices/sensor-types.js';
 
 /** POST /api/v1/telemetry: items are checked one by one, so the item schema is deliberately open. */
 export const TelemetryBodySchema = Type.Object(

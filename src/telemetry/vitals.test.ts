@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING, type Visibility } from '../access/principal.js';
+import { EVERYTHING, type Visibility } from '../jurisdictions/visibility.js';
 import { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
 import { shippedGeoData } from '../jurisdictions/jurisdiction.service.js';
-import type { Reading } from './reading.types.js';
-import type { RegisteredSensor } from './sensor-index.js';
-import { sensorType } from './sensor-types.js';
+import type { Reading } from './store/reading.types.js';
+import type { RegisteredSensor } from '../devices/sensor-index.js';
+import { sensorType } from '../devices/sensor-types.js';
 import { vitals } from './vitals.js';
 
 const NOW = Date.parse('2026-11-25T08:00:00Z');

@@ -1,9 +1,9 @@
-import type { Visibility } from '../access/principal.js';
+import type { Visibility } from '../jurisdictions/visibility.js';
 import { AppError } from '../errors.js';
 import type { JurisdictionTree } from '../jurisdictions/jurisdiction-tree.js';
-import type { Reading } from './reading.types.js';
-import type { RegisteredSensor } from './sensor-index.js';
-import { isNormal, SENSOR_DOMAINS, type SensorDomain, type SensorType } from './sensor-types.js';
+import type { Reading } from './store/reading.types.js';
+import type { RegisteredSensor } from '../devices/sensor-index.js';
+import { isNormal, SENSOR_DOMAINS, type SensorDomain, type SensorType } from '../devices/sensor-types.js';
 import type { VitalsDto } from './telemetry.schema.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
 

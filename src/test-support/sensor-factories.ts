@@ -1,7 +1,7 @@
-import type { RegisteredSensor } from '../telemetry/sensor-index.js';
-import { sensorType } from '../telemetry/sensor-types.js';
-import type { NewSensorRecord } from '../telemetry/sensor.repository.js';
-import type { SensorCreate } from '../telemetry/sensor.schema.js';
+import type { RegisteredSensor } from '../devices/sensor-index.js';
+import { sensorType } from '../devices/sensor-types.js';
+import type { NewSensorRecord } from '../devices/sensor.repository.js';
+import type { SensorCreate } from '../devices/sensor.schema.js';
 
 /** Real places inside Chongqing (WGS84) that tests put sensors at. */
 export const PLACES = {

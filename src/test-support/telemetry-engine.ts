@@ -7,7 +7,7 @@ import {
   openTelemetryEngine,
   type TelemetryEngine,
   type TelemetryEngineOptions,
-} from '../telemetry/telemetry-engine.js';
+} from '../telemetry/store/telemetry-engine.js';
 
 /**
  * The production telemetry path on a SQLite file (writer thread, jobs running) for tests,

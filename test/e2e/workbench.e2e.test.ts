@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../../src/access/principal.js';
+import { EVERYTHING } from '../../src/jurisdictions/visibility.js';
 import { buildTestApp } from '../../src/test-support/app.js';
 import { ARTIFACTS, launchBrowser } from './browser.js';
 

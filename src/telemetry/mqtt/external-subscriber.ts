@@ -1,5 +1,5 @@
 import mqtt, { type IPublishPacket } from 'mqtt';
-import { EVERYTHING } from '../../access/principal.js';
+import { EVERYTHING } from '../../jurisdictions/visibility.js';
 import { delay } from './listen.js';
 import type { MqttIngestor } from './mqtt-ingest.js';
 import { ThrottledWarn, type MqttLog } from './mqtt-log.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../../access/principal.js';
+import { EVERYTHING } from '../../jurisdictions/visibility.js';
 import { AppError } from '../../errors.js';
 import { MqttIngestor, rejectionReport } from './mqtt-ingest.js';
 import { SILENT_LOG } from './mqtt-log.js';

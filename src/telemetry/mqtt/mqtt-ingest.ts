@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Visibility } from '../../access/principal.js';
+import type { Visibility } from '../../jurisdictions/visibility.js';
 import { AppError, type ErrorCode } from '../../errors.js';
 import type { RejectedItem, TelemetryIngest } from '../telemetry-ingest.js';
 import { ThrottledWarn, type MqttLog } from './mqtt-log.js';
