@@ -32,13 +32,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import cliProgress from 'cli-progress';
 import { EVERYTHING } from '../src/jurisdictions/visibility.js';
 import { STAGES, type Category, type Stage } from '../src/cases/case-catalog.js';
-import {
-  applyAction,
-  escalated,
-  openingRecord,
-  stageLimit,
-  type ActionInput,
-} from '../src/cases/case-effects.js';
+import { escalated, stageLimit } from '../src/cases/case-deadlines.js';
+import { applyAction, openingRecord, type ActionInput } from '../src/cases/case-effects.js';
 import type { ReportSource } from '../src/cases/case-intake.js';
 import { isOpen } from '../src/cases/case-lifecycle.js';
 import { CaseService } from '../src/cases/case.service.js';

@@ -33,7 +33,7 @@ import { alarmRoutes } from './alarms/alarm.routes.js';
 import { AlarmService } from './alarms/alarm.service.js';
 import { caseRoutes } from './cases/case.routes.js';
 import { CaseService } from './cases/case.service.js';
-import { startCaseJobs } from './cases/case-jobs.js';
+import { startCaseJobs } from './cases/case-escalation.js';
 import { startAuditJobs } from './cases/audit-head-export.js';
 import { cameraRoutes } from './devices/camera.routes.js';
 import type { CameraService } from './devices/camera.service.js';

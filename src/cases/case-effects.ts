@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import { HANDLING_LEVELS, STAGES, type Category, type HandlingLevel, type Stage } from './case-catalog.js';
+import type { Category } from './case-catalog.js';
+import { dueFrom, enterStage, extendedDeadlines } from './case-deadlines.js';
 import { nextStatus, ruleFor, stageOf, type LifecycleState } from './case-lifecycle.js';
 import type { StageSample } from './case-stats.js';
 import type { CaseChain } from './case-routing.js';
@@ -9,9 +10,8 @@ import type { CaseRecord, RoutingReason } from './case.types.js';
  * What each action does to a case beyond its status: the named workflows of the lifecycle
  * (dispatch sets the department, verify_fail counts a rework, an approved extension moves the
  * deadlines…). Pure: given the case, the action's input and the time, it returns the case after.
+ * The deadlines themselves are computed in case-deadlines.ts.
  */
-
-const MINUTE = 60_000;
 
 /** The input an action may carry. */
 export interface ActionInput {
@@ -48,51 +48,6 @@ export function lifecycleState(c: CaseRecord): LifecycleState {
     suspendedFrom: c.suspendedFrom,
     needsLocation: c.lon === null,
   };
-}
-
-/** Minutes allowed for a stage of a case of this category and priority. */
-export function stageLimit(category: Category, priority: CaseRecord['priority'], stage: Stage): number {
-  return category.limits[priority][stage];
-}
-
-/** The expected closure time when a case enters `stage` at `now`: this and every later stage's limit. */
-export function dueFrom(
-  category: Category,
-  priority: CaseRecord['priority'],
-  stage: Stage,
-  now: number,
-): number {
-  const rest = STAGES.slice(STAGES.indexOf(stage));
-  return now + rest.reduce((sum, s) => sum + stageLimit(category, priority, s), 0) * MINUTE;
-}
-
-/** The case with a new stage clock started (or stopped, for null). */
-export function enterStage(c: CaseRecord, stage: Stage | null, now: number, category: Category): CaseRecord {
-  if (stage === null) {
-    return {
-      ...c,
-      stage: null,
-      stageStartedAt: now,
-      stageDeadline: null,
-      nextEscalationAt: null,
-      overdue: false,
-    };
-  }
-  const deadline = now + stageLimit(category, c.priority, stage) * MINUTE;
-  return {
-    ...c,
-    stage,
-    stageStartedAt: now,
-    stageDeadline: deadline,
-    nextEscalationAt: deadline,
-    overdue: false,
-  };
-}
-
-/** The level overdue escalation has raised supervision to (督办层级). */
-export function supervisionLevel(c: Pick<CaseRecord, 'level' | 'escalation'>): HandlingLevel {
-  const index = Math.min(HANDLING_LEVELS.indexOf(c.level) + c.escalation, HANDLING_LEVELS.length - 1);
-  return HANDLING_LEVELS[index]!;
 }
 
 /** What a new case takes from the report(s) that open it. */
@@ -159,27 +114,6 @@ export function openingRecord(
   );
 }
 
-/**
- * The case after one overdue escalation (超期升级): supervision one level up (township → county →
- * city), and another level after one more stage limit, until the city supervises it.
- */
-export function escalated(record: CaseRecord, category: Category | undefined, now: number): CaseRecord {
-  const top = HANDLING_LEVELS.length - 1 - HANDLING_LEVELS.indexOf(record.level);
-  const escalation = Math.min(record.escalation + 1, top);
-  const stage = record.stage;
-  return {
-    ...record,
-    escalation,
-    overdue: true,
-    nextEscalationAt:
-      escalation < top && category && stage
-        ? now + stageLimit(category, record.priority, stage) * MINUTE
-        : null,
-    updatedAt: now,
-    version: record.version + 1,
-  };
-}
-
 /** Applies an allowed action; returns the case after, the event's data and the stage times that ended. */
 export function applyAction(
   c: CaseRecord,
@@ -238,18 +172,10 @@ export function applyAction(
     }
     case 'approve_extension': {
       const minutes = c.extension?.minutes ?? 0;
-      const deadline = (c.stageDeadline ?? now) + minutes * MINUTE;
-      after = {
-        ...after,
-        extension: null,
-        extensionCount: c.extensionCount + 1,
-        stageDeadline: deadline,
-        dueAt: c.dueAt + minutes * MINUTE,
-        nextEscalationAt: deadline > now ? deadline : now,
-        overdue: deadline <= now && c.overdue,
-      };
+      const deadlines = extendedDeadlines(c, minutes, now);
+      after = { ...after, extension: null, extensionCount: c.extensionCount + 1, ...deadlines };
       data.minutes = minutes;
-      data.stageDeadline = deadline;
+      data.stageDeadline = deadlines.stageDeadline;
       break;
     }
     case 'reject_extension':

@@ -1,5 +1,5 @@
 import type { Category, DepartmentType } from './case-catalog.js';
-import { supervisionLevel } from './case-effects.js';
+import { supervisionLevel } from './case-deadlines.js';
 import { STATUS_NAMES } from './case-lifecycle.js';
 import type { CaseDto, CaseDetailDto } from './case.schema.js';
 import type { CaseDetail } from './case.service.js';
