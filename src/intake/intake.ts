@@ -4,7 +4,8 @@ import type { CaseService } from '../cases/case.service.js';
 import type { JurisdictionService } from '../jurisdictions/jurisdiction.service.js';
 import { finestCode } from '../jurisdictions/geo.types.js';
 import type { SensorService } from '../devices/sensor.service.js';
-import type { Repositories } from '../storage.js';
+import type { CameraRepository } from '../devices/camera.repository.js';
+import type { IntakeRepository } from './intake.repository.js';
 import { AlarmCasePolicy } from './alarm-case-policy.js';
 import { CameraService } from '../devices/camera.service.js';
 import { caseServicePort } from './case-port.adapter.js';
@@ -23,7 +24,8 @@ export interface Intake {
 
 /** Builds the camera registry and the intake adapters over the cases service (app.ts, the CLI). */
 export function createIntake(deps: {
-  repositories: Pick<Repositories, 'cameras' | 'intake'>;
+  // Named here rather than picked from storage's Repositories: storage.ts imports every domain.
+  repositories: { cameras: CameraRepository; intake: IntakeRepository };
   cases: CaseService;
   jurisdictions: JurisdictionService;
   sensors: SensorService;
