@@ -168,11 +168,14 @@ describe('SM3 and the exported head', () => {
       },
     });
     await service.report(buildReport(), EVERYTHING);
+    // Finished exports only: the job writes `….json.tmp` and renames it, so a listing taken in
+    // between sees the temporary file.
+    const exported = () => (existsSync(heads) ? readdirSync(heads).filter((f) => f.endsWith('.json')) : []);
     const files = async (n: number) => {
-      for (let i = 0; i < 100 && (!existsSync(heads) || readdirSync(heads).length < n); i++) {
+      for (let i = 0; i < 100 && exported().length < n; i++) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      return existsSync(heads) ? readdirSync(heads).sort() : [];
+      return exported().sort();
     };
     const first = await files(1);
     expect(first).toHaveLength(1);
