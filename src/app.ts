@@ -1,103 +1,39 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
-import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
-import { healthRoutes } from './health/health.routes.js';
-import { jurisdictionRoutes } from './jurisdictions/jurisdiction.routes.js';
-import { JurisdictionService, type GeoData } from './jurisdictions/jurisdiction.service.js';
-import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './platform/http/errors.js';
-import { installJsonBodyParser } from './platform/http/json-body.js';
-import { installStrictInput } from './platform/http/strict-input.js';
+import { HEALTH_TAGS, registerHealth } from './health/health.register.js';
+import { JURISDICTION_TAGS, registerJurisdictions } from './jurisdictions/jurisdiction.register.js';
+import { JurisdictionService } from './jurisdictions/jurisdiction.service.js';
+import { createHttpApp, installHttpShell } from './platform/http/shell.js';
 import { serveDashboard } from './platform/http/web.js';
-import { loggerOptions } from './platform/logging.js';
-import { createMetrics, instrumentHttp } from './platform/metrics.js';
-import { openStorage, type Storage } from './storage.js';
+import { openStorage } from './storage.js';
 import { AccessService } from './access/access.service.js';
-import { adminRoutes } from './access/admin.routes.js';
-import { authRoutes } from './access/auth.routes.js';
-import { ACCESS_EVENTS } from './access/access.events.js';
+import { ACCESS_TAGS, registerAccess } from './access/access.register.js';
+import { ACCESS_EVENTS, logAccessEvents } from './access/access.events.js';
 import { syncDemoUsers } from './access/demo.js';
-import { installAccessControl, visibility, type RouteEntry } from './access/policy.js';
-import { AppError } from './errors.js';
-import { sensorRoutes } from './devices/sensor.routes.js';
+import { installAccessControl, principalRateLimit, visibility } from './access/policy.js';
+import { DEVICE_TAGS, registerDevices } from './devices/device.register.js';
 import { SensorService } from './devices/sensor.service.js';
-import type { EventBus } from './platform/bus/event-bus.js';
 import { InProcessBus } from './platform/bus/in-process-bus.js';
-import { openTelemetryEngine, type TelemetryEngine } from './telemetry/store/telemetry-engine.js';
+import { openTelemetryEngine } from './telemetry/store/telemetry-engine.js';
 import { TelemetryIngest } from './telemetry/telemetry-ingest.js';
-import { telemetryRoutes } from './telemetry/telemetry.routes.js';
+import { TELEMETRY_TAGS, registerTelemetry } from './telemetry/telemetry.register.js';
 import { AlarmEngine } from './alarms/alarm-engine.js';
-import { alarmRoutes } from './alarms/alarm.routes.js';
+import { ALARM_TAGS, registerAlarms } from './alarms/alarm.register.js';
 import { AlarmService } from './alarms/alarm.service.js';
-import { caseRoutes } from './cases/case.routes.js';
+import { CASE_TAGS, registerCases } from './cases/case.register.js';
 import { CaseService } from './cases/case.service.js';
 import { startCaseJobs } from './cases/case-escalation.js';
 import { startAuditJobs } from './cases/audit-head-export.js';
-import { cameraRoutes } from './devices/camera.routes.js';
-import type { CameraService } from './devices/camera.service.js';
-import { detectionRoutes } from './intake/detection.routes.js';
-import { createIntake, type Intake } from './intake/intake.js';
+import { createIntake } from './intake/intake.js';
 import { parseIntakeConfig } from './intake/intake.config.js';
-import { intakeRoutes } from './intake/intake.routes.js';
-import { open311Routes } from './intake/open311.routes.js';
-import { createLive, type Live } from './live/live.js';
-import { liveRoutes } from './live/live.routes.js';
+import { INTAKE_TAGS, registerIntake } from './intake/intake.register.js';
+import { createLive } from './live/live.js';
+import { LIVE_TAGS, registerLive } from './live/live.register.js';
 import { installLiveTransport } from './live/live-transport.js';
 import { VERSION } from './version.js';
+import type { BuildOptions } from './app.types.js';
 
-/** The domain services, built once per app and shared by routes (and later the bus and CLI). */
-export interface Services {
-  jurisdictions: JurisdictionService;
-  access: AccessService;
-  sensors: SensorService;
-  /** The event bus: telemetry.readings now; alarms and cases subscribe as they land. */
-  bus: EventBus;
-  /** The time-series engine (store + background jobs). */
-  telemetry: TelemetryEngine;
-  /** Validates readings from HTTP and MQTT and appends them durably. */
-  ingest: TelemetryIngest;
-  /** The live rule engine over telemetry.readings, and the alarm API behind it. */
-  alarmEngine: AlarmEngine;
-  alarms: AlarmService;
-  /** Cases 案件: intake from every source, routing, lifecycle, deadlines, statistics. */
-  cases: CaseService;
-  /** The AI camera registry 视频点位. */
-  cameras: CameraService;
-  /** Case intake adapters: camera detections, Open311, the 12345 hotline, the alarm → case policy. */
-  intake: Intake;
-  /** The dashboard's live feed (WebSocket), vital-sign board and overview. */
-  live: Live;
-}
-
-/** What `build` may be given instead of creating it: tests inject an open storage or shared data. */
-export interface BuildOptions {
-  storage?: Storage;
-  /** Commit cases on a writer thread when the database is a SQLite file (default true; Storage.start). */
-  caseWriterThread?: boolean;
-  /** Close a given `storage` when the app closes (default: only storage that build opened itself). */
-  closeStorage?: boolean;
-  geoData?: GeoData;
-  /** false silences request logs (tests); default follows config.logLevel. */
-  logger?: boolean;
-  /** Where log lines go instead of stdout (tests read them). */
-  logStream?: NodeJS.WritableStream;
-  webDist?: string;
-  /** Epoch ms now for the alarm engine's offline and escalation clock (tests move time). */
-  clock?: () => number;
-  /** Alarm engine tick period in ms; 0 stops the timer (tests call tick()). Default 5 s. */
-  alarmTickMs?: number;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    services: Services;
-    storage: Storage;
-    /** Every policed route with its policy (the authorization matrix test reads it). */
-    routeTable: RouteEntry[];
-  }
-}
+export type { BuildOptions, Services } from './app.types.js';
 
 /** Assembles the whole HTTP app without listening: storage, services, routes, docs, metrics. */
 export async function build(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -105,25 +41,12 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
   const intakeConfig = parseIntakeConfig(config.env);
   const storage = options.storage ?? (await openStorage(config));
   const ownsStorage = options.closeStorage ?? options.storage === undefined;
-  const app = Fastify({
-    logger:
-      options.logger === false
-        ? false
-        : { ...loggerOptions(config), ...(options.logStream ? { stream: options.logStream } : {}) },
+  const app = createHttpApp({
+    logLevel: config.logLevel,
     bodyLimit: config.bodyLimit,
-    // Strict schemas: unknown fields are an error, never silently dropped. Coercion is for the
-    // querystring and path (text by nature); bodies are checked uncoerced first (strict-input.ts).
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
-    // The router's and Node's own refusals (bad URL, 414, 431) in the catalog's error shape.
-    frameworkErrors: frameworkErrorHandler,
-    clientErrorHandler,
-    // One line per request only when debugging: at city scale (ingest batches, lookups) they would drown the log.
-    logController: new LogController({
-      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
-    }),
-    // CITYOPS_TRUST_PROXY: behind nginx, request.ip (rate limits, logs) is the client's, not the proxy's.
-    // A hop count as proxy-addr reads it (Fastify's types take no number): trust the n nearest hops.
-    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    trustProxy: config.trustProxy,
+    ...(options.logger === false ? { logger: false } : {}),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   try {
     // On a SQLite file, the writer threads of cases and telemetry (see Storage.start).
@@ -146,15 +69,7 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
         loginLockMinutes: config.loginLockMinutes,
       },
     });
-    bus.subscribe(
-      ACCESS_EVENTS,
-      ({ events }) => {
-        for (const event of events) {
-          if (event.type !== 'key.revoked') app.log.warn({ event }, `access: ${event.type}`);
-        }
-      },
-      { name: 'access-log' },
-    );
+    logAccessEvents(bus, app.log);
     // Demo accounts exist only in demo mode: off, those of an earlier demo run are disabled.
     await syncDemoUsers(access, (name) => storage.repositories.access.findUserByUsername(name), config.demo);
     const sensors = await SensorService.create({ repository: storage.repositories.sensors, jurisdictions });
@@ -263,119 +178,44 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
       if (ownsStorage) await storage.database.close();
     });
 
-    installErrorHandling(app);
-    installJsonBodyParser(app);
-    installStrictInput(app);
-    // First of the onRequest hooks: answers that access control (401/403) or the live transport
-    // end early carry the security headers too.
-    await app.register(fastifyHelmet, {
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-          upgradeInsecureRequests: null,
-        },
+    // What the caller may see, for every domain's routes.
+    const visibleTo = (request: FastifyRequest) => visibility(request, jurisdictions.units);
+    const tree = () => jurisdictions.units;
+    await installHttpShell(app, {
+      authenticate: async () => {
+        // Before access control and routes: the live feed's WebSocket carries its token as a subprotocol.
+        await installLiveTransport(app);
+        // Before any route: every /api route registered from here on must declare a policy.
+        app.decorate('routeTable', installAccessControl(app, access));
       },
-      // Swagger UI (at /api/docs) sets its own CSP with hashes for its inline scripts.
-      global: true,
-    });
-    // Before access control and routes: the live feed's WebSocket carries its token as a subprotocol.
-    await installLiveTransport(app);
-    // Before any route: every /api route registered from here on must declare a policy.
-    app.decorate('routeTable', installAccessControl(app, access));
-    await app.register(fastifyRateLimit, {
-      global: true,
-      // After authentication, so that limits are per user and per key rather than per address.
-      hook: 'preHandler',
-      timeWindow: 60_000,
-      max: (request) => (request.principal?.kind === 'key' ? config.rateLimitKey : config.rateLimitUser),
-      keyGenerator: (request) =>
-        request.principal ? `${request.principal.kind}:${request.principal.id}` : `ip:${request.ip}`,
-      errorResponseBuilder: (_request, context) =>
-        new AppError('RATE_LIMITED', `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s.`, {
-          retryAfterSeconds: Math.ceil(context.ttl / 1000),
-        }),
-    });
-    instrumentHttp(app, createMetrics(), {
-      policy: config.metricsPublic ? { public: true } : { permission: 'metrics:read' },
-    });
-
-    await app.register(fastifySwagger, {
+      rateLimit: principalRateLimit({ user: config.rateLimitUser, key: config.rateLimitKey }),
+      metrics: { policy: config.metricsPublic ? { public: true } : { permission: 'metrics:read' } },
+      // Swagger UI lists the tags in this order.
       openapi: {
-        openapi: '3.0.3',
-        info: {
-          title: 'cityops 城运 API',
-          description:
-            'City operations and governance center: jurisdictions, and (as they land) telemetry, alarms and cases. Every error is `{"error":{"code","message","details"}}` with a stable code.',
-          version: VERSION,
-        },
-        components: {
-          securitySchemes: {
-            bearer: {
-              type: 'http',
-              scheme: 'bearer',
-              bearerFormat: 'JWT',
-              description: 'POST /api/v1/auth/login',
-            },
-            apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'cityops key create' },
-          },
-        },
-        security: [{ bearer: [] }, { apiKey: [] }],
+        version: VERSION,
         tags: [
-          { name: 'jurisdictions', description: '行政区划 jurisdictions: tree, lookup, boundaries' },
-          { name: 'auth', description: '登录 sign-in: tokens for users (Bearer); devices use X-API-Key' },
-          { name: 'access', description: '用户与密钥 users and API keys (administrators)' },
-          { name: 'sensors', description: '传感器 sensor registry and type catalog' },
-          { name: 'telemetry', description: '城市体征 telemetry ingest, latest values, series, vital signs' },
-          { name: 'alarm rules', description: '告警规则 rules over live telemetry, with dry runs' },
-          { name: 'alarms', description: '告警 alarms: list, acknowledge, clear, comment' },
-          { name: 'maintenance windows', description: '维护窗口 suppress alarms during planned work' },
-          { name: 'cases', description: '案件 cases: intake, routing 派遣, lifecycle, statistics, catalog' },
-          { name: 'cameras', description: '视频智能识别 AI cameras and their detections' },
-          { name: 'open311', description: 'Open311 GeoReport v2 at /open311/v2 (市民上报)' },
-          { name: 'live', description: '态势总览 the dashboard overview and the live feed (WebSocket)' },
-          { name: 'operations', description: 'health and metrics' },
+          ...JURISDICTION_TAGS,
+          ...ACCESS_TAGS,
+          ...DEVICE_TAGS,
+          ...TELEMETRY_TAGS,
+          ...ALARM_TAGS,
+          ...CASE_TAGS,
+          ...INTAKE_TAGS,
+          ...LIVE_TAGS,
+          ...HEALTH_TAGS,
         ],
       },
     });
-    await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
-
-    await app.register(healthRoutes(storage.database, VERSION));
-    await app.register(authRoutes(access, { demo: config.demo, loginPerMinute: 20 }), { prefix: '/api/v1' });
-    await app.register(
-      adminRoutes(access, storage.repositories.access, () => jurisdictions.units),
-      {
-        prefix: '/api/v1',
-      },
-    );
-    // What the caller may see, for every domain's routes.
-    const visibleTo = (request: FastifyRequest) => visibility(request, jurisdictions.units);
-    await app.register(jurisdictionRoutes(jurisdictions, visibleTo), { prefix: '/api/v1' });
-    await app.register(sensorRoutes(sensors, visibleTo), { prefix: '/api/v1' });
-    await app.register(
-      telemetryRoutes({
-        ingest,
-        store: telemetry.store,
-        sensors,
-        tree: () => jurisdictions.units,
-        visibleTo,
-      }),
-      { prefix: '/api/v1' },
-    );
-    await app.register(alarmRoutes(alarms, visibleTo), { prefix: '/api/v1' });
-    await app.register(caseRoutes(cases, visibleTo), { prefix: '/api/v1' });
-    await app.register(cameraRoutes(cameras, visibleTo), { prefix: '/api/v1' });
-    await app.register(detectionRoutes(intake.detections, visibleTo), { prefix: '/api/v1' });
-    await app.register(intakeRoutes(intake.hotline, visibleTo), { prefix: '/api/v1' });
-    await app.register(open311Routes(intake.open311, { ...config.open311, publicUrl: config.publicUrl }), {
-      prefix: '/open311/v2',
-    });
-    await app.register(liveRoutes(live, visibleTo), { prefix: '/api/v1' });
+    await registerHealth(app, { database: storage.database, version: VERSION });
+    await registerAccess(app, { access, repository: storage.repositories.access, tree, demo: config.demo });
+    await registerJurisdictions(app, { jurisdictions, visibleTo });
+    await registerDevices(app, { sensors, visibleTo });
+    await registerTelemetry(app, { ingest, store: telemetry.store, sensors, tree, visibleTo });
+    await registerAlarms(app, { alarms, visibleTo });
+    await registerCases(app, { cases, visibleTo });
+    const open311 = { ...config.open311, publicUrl: config.publicUrl };
+    await registerIntake(app, { cameras, intake, visibleTo, open311 });
+    await registerLive(app, { live, visibleTo });
     await serveDashboard(app, options.webDist);
     await app.ready();
     return app;
@@ -385,8 +225,4 @@ export async function build(config: Config, options: BuildOptions = {}): Promise
     if (ownsStorage) await storage.database.close();
     throw error;
   }
-}
-
-function trustHops(hops: number): (address: string, hop: number) => boolean {
-  return (_address, hop) => hop < hops;
 }

@@ -84,3 +84,18 @@ function credentialsOf(request: FastifyRequest): { bearer?: string; apiKey?: str
 export function visibility(request: FastifyRequest, tree: JurisdictionTree): Visibility {
   return visibilityOf(request.principal, tree);
 }
+
+/**
+ * The rate limit's key and ceiling per caller: per user or per key once authenticated (the limit
+ * runs after access control), per address otherwise; keys get their own, larger, ceiling.
+ */
+export function principalRateLimit(perMinute: { user: number; key: number }): {
+  key: (request: FastifyRequest) => string;
+  max: (request: FastifyRequest) => number;
+} {
+  return {
+    key: (request) =>
+      request.principal ? `${request.principal.kind}:${request.principal.id}` : `ip:${request.ip}`,
+    max: (request) => (request.principal?.kind === 'key' ? perMinute.key : perMinute.user),
+  };
+}
