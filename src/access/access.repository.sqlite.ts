@@ -1,5 +1,7 @@
 import type { SqliteDatabase } from '../platform/db/database.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
+import { StatementCache } from '../platform/db/statement-cache.js';
 import type { AccessRepository, KeyRecord, SessionRecord, UserRecord } from './access.repository.js';
 
 type Row = Record<string, unknown>;
@@ -51,6 +53,14 @@ export class SqliteAccessRepository implements AccessRepository {
     return this.database.db;
   }
 
+  private statementCache: StatementCache | undefined;
+
+  // Every request with an API key or a session looks one up: preparing the SELECT each time was
+  // ≈3 % of HTTP ingest, so those lookups keep their statement.
+  private statement(text: string): BetterSqlite3.Statement {
+    return (this.statementCache ??= new StatementCache(this.db)).get(text);
+  }
+
   async insertUser(u: UserRecord): Promise<void> {
     try {
       this.db
@@ -76,7 +86,7 @@ export class SqliteAccessRepository implements AccessRepository {
     }
   }
   async findUserById(id: string): Promise<UserRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM access_users WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement('SELECT * FROM access_users WHERE id = ?').get(id) as Row | undefined;
     return row && toUser(row);
   }
   async findUserByUsername(username: string): Promise<UserRecord | undefined> {
@@ -126,7 +136,7 @@ export class SqliteAccessRepository implements AccessRepository {
       .run(s.id, s.userId, s.refreshHash, s.expiresAt, s.revokedAt, s.createdAt);
   }
   async findSession(id: string): Promise<SessionRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM access_sessions WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement('SELECT * FROM access_sessions WHERE id = ?').get(id) as Row | undefined;
     return row && toSession(row);
   }
   async findSessionByRefreshHash(hash: string): Promise<SessionRecord | undefined> {
@@ -162,7 +172,7 @@ export class SqliteAccessRepository implements AccessRepository {
       .run(k.id, k.kind, k.label, k.prefix, k.hash, k.scope, k.createdAt, k.revokedAt);
   }
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM access_keys WHERE hash = ?').get(hash) as Row | undefined;
+    const row = this.statement('SELECT * FROM access_keys WHERE hash = ?').get(hash) as Row | undefined;
     return row && toKey(row);
   }
   async findKey(id: string): Promise<KeyRecord | undefined> {

