@@ -1,3 +1,4 @@
+import { every, type PeriodicJob } from '../platform/periodic.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AUDIT_HASHES, type AuditHash } from './case-audit.js';
@@ -57,9 +58,7 @@ export function parseExportedHead(text: string): ExportedHead {
 }
 
 /** The audit jobs of a server: the hash new links use, and the periodic head export. */
-export interface AuditJobs {
-  close(): Promise<void>;
-}
+export type AuditJobs = PeriodicJob;
 
 /**
  * Makes new links use `algorithm` (links already stored keep theirs), then exports the head every
@@ -71,27 +70,14 @@ export async function startAuditJobs(
   options: { algorithm: AuditHash; dir: string; intervalMs: number; onError: (error: unknown) => void },
 ): Promise<AuditJobs> {
   await repository.setAuditHash(options.algorithm);
-  if (options.intervalMs <= 0) return { close: async () => undefined };
   let lastSeq = -1;
-  let running: Promise<void> | null = null;
-  const run = async () => {
-    const { seq } = await repository.auditHead();
-    if (seq === lastSeq) return;
-    lastSeq = (await exportAuditHead(repository, options.dir)).head.seq;
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = run()
-      .catch(options.onError)
-      .finally(() => {
-        running = null;
-      });
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    close: async () => {
-      clearInterval(timer);
-      await running;
+  return every(
+    options.intervalMs,
+    async () => {
+      const { seq } = await repository.auditHead();
+      if (seq === lastSeq) return;
+      lastSeq = (await exportAuditHead(repository, options.dir)).head.seq;
     },
-  };
+    options.onError,
+  );
 }

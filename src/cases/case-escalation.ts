@@ -1,3 +1,4 @@
+import { every, type PeriodicJob } from '../platform/periodic.js';
 import { AppError } from '../errors.js';
 import { caseEvent, type CaseDeps } from './case-deps.js';
 import { escalated, supervisionLevel } from './case-deadlines.js';
@@ -51,9 +52,7 @@ export async function escalateOverdue(deps: CaseDeps, batch = 500): Promise<numb
 }
 
 /** The periodic deadline check; `close` stops it and waits for a run in progress. */
-export interface CaseJobs {
-  close(): Promise<void>;
-}
+export type CaseJobs = PeriodicJob;
 
 /**
  * Runs `escalateOverdue` every `intervalMs` (0: never; tests call the service directly with their
@@ -63,22 +62,5 @@ export function startCaseJobs(
   service: { escalateOverdue(): Promise<number> },
   options: { intervalMs: number; onError: (error: unknown) => void },
 ): CaseJobs {
-  if (options.intervalMs <= 0) return { close: async () => undefined };
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = service
-      .escalateOverdue()
-      .then(() => undefined, options.onError)
-      .finally(() => {
-        running = null;
-      });
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    close: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return every(options.intervalMs, () => service.escalateOverdue(), options.onError);
 }
