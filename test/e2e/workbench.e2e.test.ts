@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING } from '../../src/jurisdictions/visibility.js';
+import { EVERYTHING, subtreeVisibility } from '../../src/jurisdictions/visibility.js';
 import { buildTestApp } from '../../src/test-support/app.js';
 import { ARTIFACTS, launchBrowser } from './browser.js';
 
@@ -147,6 +147,47 @@ describe('the county commander’s overview and workbench', () => {
     expect(trail).toEqual(['report', 'register', 'dispatch', 'accept', 'handle', 'verify_pass', 'close']);
     expect(await page.locator('.stepper li.done').count()).toBe(6);
     await page.screenshot({ path: path.join(ARTIFACTS, 'case-closed.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('locates (定位) a citizen’s report that named a place but gave no point', async () => {
+    // As Open311 files `address_string` alone: no point, the case sits in the key's scope (北碚区).
+    const outcome = await app.services.cases.report(
+      {
+        source: 'open311',
+        sourceRef: `e2e-${++reports}`,
+        category: 'road_waterlogging',
+        lon: null,
+        lat: null,
+        address: '北碚区 歇马街道 卢作孚路口',
+        description: '市民反映：路口积水，未给出位置',
+        reportedAt: Date.now(),
+        raw: {},
+      },
+      subtreeVisibility('500109', app.services.jurisdictions.units),
+    );
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await signInAs(page, '北碚区 区县指挥长');
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}/cases/${outcome.caseId}`);
+    await page.waitForSelector('.case-detail');
+    await expect.poll(() => page.locator('.case-head').textContent()).toContain('待定位');
+    await page.locator('.actions button[data-action=locate]').click();
+    // A point that is not one is refused in the form, before anything is sent.
+    await page.locator('.action-form input[name=lon]').fill('东经106');
+    await page.locator('.action-form input[name=lat]').fill('29.8');
+    await page.locator('.action-form button[type=submit]').click();
+    await expect.poll(() => page.locator('.actions .error').textContent()).toContain('经纬度');
+    await page.locator('.action-form input[name=lon]').fill(String(BEIBEI.lon));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'case-locate.png'), fullPage: true });
+    await page.locator('.action-form button[type=submit]').click();
+    await expect.poll(() => page.locator('.case-head').textContent()).not.toContain('待定位');
+    const trail = await attrs(page.locator('.audit tbody tr'), 'data-action');
+    expect(trail).toContain('locate');
+    const stored = await app.services.cases.getCase(outcome.caseId, EVERYTHING);
+    expect(stored.record).toMatchObject({ lon: BEIBEI.lon, lat: 29.8 });
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 

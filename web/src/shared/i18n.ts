@@ -109,6 +109,13 @@ const LABELS = {
   mergeInto: { zh: '合并到案件编号', en: 'Merge into case' },
   splitPick: { zh: '拆出为新案件的上报', en: 'Reports that become a new case' },
   splitRule: { zh: '请选择至少一条、但不是全部上报', en: 'Pick at least one report, not all of them' },
+  locatePoint: {
+    zh: '案件位置（WGS84 经纬度，如 106.5775, 29.5576）',
+    en: 'Where the case is (WGS84, e.g. 106.5775, 29.5576)',
+  },
+  longitude: { zh: '经度', en: 'Longitude' },
+  noPoint: { zh: '待定位', en: 'no point yet' },
+  latitude: { zh: '纬度', en: 'Latitude' },
   confirm: { zh: '确定', en: 'Confirm' },
   cancel: { zh: '取消', en: 'Cancel' },
   when: { zh: '时间', en: 'When' },

@@ -140,8 +140,9 @@ export interface CaseOccurrence {
   id: string;
   source: string;
   sourceRef: string;
-  lon: number;
-  lat: number;
+  /** Null for a report that named a place but gave no point (待定位). */
+  lon: number | null;
+  lat: number | null;
   description: string;
   reporter: string | null;
   reportedAt: string;

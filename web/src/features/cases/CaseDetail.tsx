@@ -172,7 +172,9 @@ export function CaseDetailPage({ id }: { id: string }) {
                 </td>
                 <td>{o.description}</td>
                 <td>
-                  {o.lon.toFixed(5)}, {o.lat.toFixed(5)}
+                  {o.lon === null || o.lat === null
+                    ? t('noPoint', lang)
+                    : `${o.lon.toFixed(5)}, ${o.lat.toFixed(5)}`}
                 </td>
               </tr>
             ))}
@@ -238,6 +240,8 @@ function Actions({
     minutes: '60',
     into: '',
     occurrences: [] as string[],
+    lon: '',
+    lat: '',
   });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -256,6 +260,7 @@ function Actions({
         department: 'departmentTarget',
         into: 'mergeInto',
         occurrences: 'splitRule',
+        point: 'locatePoint',
       } as const;
       setError(t(problems[result.problem], lang));
       return;
@@ -266,7 +271,16 @@ function Actions({
       onDone(
         await postJson<CaseDetail>(`/api/v1/cases/${encodeURIComponent(detail.id)}/transitions`, result.body),
       );
-      setForm({ note: '', publicNote: '', department: '', minutes: '60', into: '', occurrences: [] });
+      setForm({
+        note: '',
+        publicNote: '',
+        department: '',
+        minutes: '60',
+        into: '',
+        occurrences: [],
+        lon: '',
+        lat: '',
+      });
       setOpen(null);
     } catch (e) {
       setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
@@ -340,6 +354,31 @@ function Actions({
                 onChange={(e) => setForm({ ...form, into: e.target.value })}
               />
             </label>
+          )}
+          {ACTIONS[open]!.fields.includes('point') && (
+            <fieldset className="locate-point">
+              <legend>{t('locatePoint', lang)}</legend>
+              <label>
+                {t('longitude', lang)}
+                <input
+                  name="lon"
+                  inputMode="decimal"
+                  value={form.lon}
+                  placeholder="106.5775"
+                  onChange={(e) => setForm({ ...form, lon: e.target.value })}
+                />
+              </label>
+              <label>
+                {t('latitude', lang)}
+                <input
+                  name="lat"
+                  inputMode="decimal"
+                  value={form.lat}
+                  placeholder="29.5576"
+                  onChange={(e) => setForm({ ...form, lat: e.target.value })}
+                />
+              </label>
+            </fieldset>
           )}
           {ACTIONS[open]!.fields.includes('occurrences') && (
             <fieldset className="split-pick">

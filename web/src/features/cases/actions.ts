@@ -7,7 +7,7 @@ export interface ActionSpec {
   /** A note (reason) must be given. */
   note: boolean;
   /** Extra fields the form asks for (`occurrences`: which of the case's reports, by checkbox). */
-  fields: ('department' | 'minutes' | 'into' | 'occurrences')[];
+  fields: ('department' | 'minutes' | 'into' | 'occurrences' | 'point')[];
   /** Moves the case forward on its main path: shown as the primary button. */
   primary: boolean;
 }
@@ -41,6 +41,8 @@ export const ACTIONS: Record<string, ActionSpec> = {
   reopen: spec('重新打开', 'Reopen', { note: true }),
   merge: spec('合并', 'Merge', { fields: ['into'] }),
   split: spec('拆分', 'Split', { note: true, fields: ['occurrences'] }),
+  // 待定位: a case reported by address alone gets its point (WGS84) from command staff.
+  locate: spec('定位', 'Locate', { primary: true, fields: ['point'] }),
   comment: spec('备注', 'Comment', { note: true }),
 };
 
@@ -79,12 +81,15 @@ export function transitionBody(
     minutes: string;
     into: string;
     occurrences?: string[];
+    /** locate: WGS84 longitude and latitude as typed. */
+    lon?: string;
+    lat?: string;
   },
   /** How many reports the case has (split moves some, not all). */
   occurrenceCount = 0,
 ):
   | { body: Record<string, unknown> }
-  | { problem: 'note' | 'department' | 'minutes' | 'into' | 'occurrences' } {
+  | { problem: 'note' | 'department' | 'minutes' | 'into' | 'occurrences' | 'point' } {
   const s = ACTIONS[action];
   if (!s) return { body: { action } };
   const note = form.note.trim();
@@ -112,6 +117,14 @@ export function transitionBody(
     const picked = form.occurrences ?? [];
     if (picked.length === 0 || picked.length >= occurrenceCount) return { problem: 'occurrences' };
     body.occurrences = picked;
+  }
+  if (s.fields.includes('point')) {
+    const text = (v: string | undefined) => (v ?? '').trim();
+    const lon = text(form.lon) === '' ? Number.NaN : Number(text(form.lon));
+    const lat = text(form.lat) === '' ? Number.NaN : Number(text(form.lat));
+    if (!(Math.abs(lon) <= 180) || !(Math.abs(lat) <= 90)) return { problem: 'point' };
+    body.lon = lon;
+    body.lat = lat;
   }
   return { body };
 }

@@ -86,6 +86,17 @@ describe('case actions', () => {
     });
   });
 
+  it('locates a case (定位) only with a point on the globe, sent as numbers', () => {
+    const form = { note: '', department: '', minutes: '', into: '' };
+    expect(offeredActions(['comment', 'locate'])).toEqual(['locate', 'comment']);
+    expect(transitionBody('locate', { ...form, lon: '', lat: '29.55' })).toEqual({ problem: 'point' });
+    expect(transitionBody('locate', { ...form, lon: '东经106', lat: '29.55' })).toEqual({ problem: 'point' });
+    expect(transitionBody('locate', { ...form, lon: '106.5', lat: '95' })).toEqual({ problem: 'point' });
+    expect(transitionBody('locate', { ...form, lon: ' 106.5775 ', lat: '29.5576' })).toEqual({
+      body: { action: 'locate', lon: 106.5775, lat: 29.5576 },
+    });
+  });
+
   it('sends a public reply (公开回复) apart from the internal note; a comment may be a public reply alone', () => {
     const empty = { note: '', publicNote: '', department: '', minutes: '', into: '' };
     expect(transitionBody('comment', empty)).toEqual({ problem: 'note' });
