@@ -55,12 +55,12 @@ export function caseServicePort(cases: CaseService, tree: () => JurisdictionTree
       }
       return events.map((e) => ({ ...publicEntry(e), caseIds: merged.get(e.caseId) ?? [e.caseId] }));
     },
-    comment: async (caseId, note, by) => {
+    comment: async (caseId, note, by, visible) => {
       const { timeline } = await cases.transition(
         caseId,
         { action: 'comment', note },
         { kind: 'command', name: by, department: null },
-        EVERYTHING,
+        visible,
       );
       return timeline.at(-1)?.seq ?? 0;
     },

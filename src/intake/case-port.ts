@@ -13,7 +13,7 @@ export interface CasePort extends CaseIntake {
   /** Public replies written with from ≤ at < to, oldest first, at most `limit` (servicerequestupdates). */
   publicUpdates(from: number, to: number, limit: number): Promise<PublicUpdate[]>;
   /** A citizen's follow-up on a case, kept as a private comment for the staff; returns its seq. */
-  comment(caseId: string, note: string, by: string): Promise<number>;
+  comment(caseId: string, note: string, by: string, visible: Visibility): Promise<number>;
 }
 
 /** One entry of a case's public timeline: a status change or a public reply, never a staff note. */

@@ -302,6 +302,22 @@ describe.each(FORMATS)('Open311 conformance (%s)', (format) => {
     const updates = await get(`servicerequestupdates.${format}?${J}`);
     expect(updates.body).not.toContain('13911112222');
   });
+
+  it('refuses a comment from a key of another district as if the request did not exist', async () => {
+    const id = await submit(format, { lat: '29.5595', long: '106.5795' }); // 渝中区
+    const beibei = (await app.services.access.createKey({ kind: 'open311', label: 'bb', scope: '500109' }))
+      .key;
+    const before = (await app.services.cases.getCase(await caseOf(id), EVERYTHING)).timeline.length;
+    const refused = await post(
+      `servicerequestupdates.${format}`,
+      { service_request_id: id, description: '别的区的应用写的' },
+      beibei,
+    );
+    expect(refused.statusCode).toBe(404);
+    expect(errorCode(refused, format)).toBe(404);
+    const after = (await app.services.cases.getCase(await caseOf(id), EVERYTHING)).timeline.length;
+    expect(after).toBe(before);
+  });
 });
 
 describe('Open311 POST rate limit', () => {

@@ -201,11 +201,22 @@ export class Open311Service {
     if (!record) throw new Open311Error(404, `no service request has the id ${id.slice(0, 40)}`);
     // A case merged away takes no comments; the case it was merged into does.
     const view = await this.deps.cases.view(record.caseId);
-    const seq = await this.deps.cases.comment(
-      view?.id ?? record.caseId,
-      `市民补充 (Open311 #${record.id}): ${description}`,
-      `open311:${principal.name}`,
-    );
+    // A key comments only within its own scope, as it reports: a district's app cannot write on the
+    // timeline of another district's cases (outside is answered like absent).
+    const notFound = () => new Open311Error(404, `no service request has the id ${id.slice(0, 40)}`);
+    let seq: number;
+    try {
+      seq = await this.deps.cases.comment(
+        view?.id ?? record.caseId,
+        `市民补充 (Open311 #${record.id}): ${description}`,
+        `open311:${principal.name}`,
+        visibilityOf(principal, this.deps.tree()),
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'CASE_NOT_FOUND') throw notFound();
+      if (error instanceof AppError && error.status < 500) throw new Open311Error(400, error.message);
+      throw error;
+    }
     return [{ update_id: `c${seq}` }];
   }
 
