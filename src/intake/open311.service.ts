@@ -45,6 +45,9 @@ export interface Open311Deps {
 }
 
 const MAX_LIST = 1000;
+/** How deep page × page_size may reach, and how many requests one GET may read to fill a page. */
+const MAX_PAGED = 10_000;
+const MAX_SCANNED = 20_000;
 const DEFAULT_DAYS = 90;
 const W3C = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 const NOTICE =
@@ -287,6 +290,14 @@ export class Open311Service {
     const wanted = (r: { status: string }) => !statuses?.length || statuses.includes(r.status);
     const extended = query.extensions === 'true';
     const skip = (page - 1) * pageSize;
+    // One unauthenticated GET must not walk the whole table: pages reach the first MAX_PAGED
+    // requests, and a walk reads at most MAX_SCANNED; narrow the window (start_date, end_date) for more.
+    if (skip + pageSize > MAX_PAGED) {
+      throw new Open311Error(
+        400,
+        `page × page_size reaches at most ${MAX_PAGED} requests; narrow start_date and end_date instead`,
+      );
+    }
     if (query.service_request_id !== undefined) {
       const ids = query.service_request_id.split(',').map((s) => s.trim());
       if (ids.length > MAX_LIST || !ids.every((id) => /^\d{1,15}$/.test(id))) {
@@ -304,7 +315,7 @@ export class Open311Service {
     // keeping matches, until the page is full or the window is exhausted.
     const out: Awaited<ReturnType<Open311Service['present']>> = [];
     let before: { requestedAt: number; id: number } | undefined;
-    for (;;) {
+    for (let scanned = 0; scanned < MAX_SCANNED; scanned += MAX_LIST) {
       const batch = await this.deps.repository.listOpen311({
         serviceCodes: serviceCodes?.length ? serviceCodes : undefined,
         from,
