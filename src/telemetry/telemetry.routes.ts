@@ -36,17 +36,6 @@ export interface TelemetryRouteDeps {
 }
 
 const MAX_RANGE_MS = 400 * 24 * HOUR_MS;
-// No reading is written in fewer bytes than this in practice (`{"sensor":"…","ts":…,"value":…},`
-// is 50–120), so Content-Length / this never overestimates the readings a body holds: the early
-// refusal below only turns away bodies that the queue would refuse anyway.
-const MAX_BYTES_PER_READING = 128;
-
-/** A lower bound on the readings a body of `contentLength` bytes holds (0 when unknown). */
-export function estimatedReadings(contentLength: string | undefined): number {
-  const bytes = Number(contentLength);
-  return Number.isSafeInteger(bytes) && bytes > 0 ? Math.floor(bytes / MAX_BYTES_PER_READING) : 0;
-}
-
 /** POST /api/v1/telemetry, sensor latest and series, and GET /api/v1/vitals. */
 export function telemetryRoutes(deps: TelemetryRouteDeps): FastifyPluginAsync {
   const now = deps.clock ?? Date.now;
@@ -88,7 +77,11 @@ export function telemetryRoutes(deps: TelemetryRouteDeps): FastifyPluginAsync {
         // the connection after the answer, so a keep-alive client cannot have its next request
         // parsed out of the middle of this one's body.
         onRequest: async (request, reply) => {
-          const refused = deps.store.admit(estimatedReadings(request.headers['content-length']));
+          // Only a queue that cannot take one more reading refuses from the headers: a byte count
+          // says nothing certain about how many readings a body holds (long ids, whitespace), so
+          // any estimate could turn away a batch the queue would take. The exact count is judged
+          // by the queue after the body is read, as for every other request.
+          const refused = deps.store.admit(1);
           if (refused === undefined) return;
           reply.header('connection', 'close');
           throw refused;
