@@ -164,6 +164,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).metricsPublic).toBe(false);
     expect(loadConfig({ HOST: '10.1.2.3' }).metricsPublic).toBe(false);
     expect(loadConfig({ HOST: '0.0.0.0', CITYOPS_METRICS_PUBLIC: 'on' }).metricsPublic).toBe(true);
+    // Behind a reverse proxy a loopback address is reached from everywhere.
+    expect(loadConfig({ HOST: '127.0.0.1', CITYOPS_TRUST_PROXY: '1' }).metricsPublic).toBe(false);
     expect(loadConfig({ HOST: '127.0.0.1', CITYOPS_METRICS_PUBLIC: 'off' }).metricsPublic).toBe(false);
   });
 

@@ -231,8 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: integer(env, 'CITYOPS_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     adminPassword: adminPassword(env),
     demo: flag(env, 'CITYOPS_DEMO', false),
-    // Scrapers on the same machine need no credential; from elsewhere the figures need one.
-    metricsPublic: flag(env, 'CITYOPS_METRICS_PUBLIC', isLoopbackHost(host)),
+    // Scrapers on the same machine need no credential; from elsewhere the figures need one. Behind
+    // a reverse proxy (CITYOPS_TRUST_PROXY) a loopback address is reached from everywhere.
+    metricsPublic: flag(env, 'CITYOPS_METRICS_PUBLIC', isLoopbackHost(host) && trustProxy(env) === false),
     trustProxy: trustProxy(env),
     jwtSecret: jwtSecret(env),
     loginMaxFailures: integer(env, 'CITYOPS_LOGIN_MAX_FAILURES', 10, 1, 1000),

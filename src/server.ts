@@ -14,7 +14,9 @@ export async function serve(given: Config): Promise<void> {
   // Before anything opens: published passwords must never be reachable from another machine.
   const exposure = demoExposureProblem({
     host: given.host,
-    loopback: isLoopbackHost(given.host),
+    // Behind a reverse proxy (CITYOPS_TRUST_PROXY set) a loopback address serves other machines.
+    loopback: isLoopbackHost(given.host) && given.trustProxy === false,
+    behindProxy: given.trustProxy !== false,
     demo: given.demo,
     simTurnsDemoOn: given.sim.turnsDemoOn,
   });

@@ -103,6 +103,8 @@ export async function syncDemoUsers(
 export function demoExposureProblem(options: {
   host: string;
   loopback: boolean;
+  /** CITYOPS_TRUST_PROXY is set: a proxy brings other machines' requests to this address. */
+  behindProxy?: boolean;
   demo: boolean;
   simTurnsDemoOn: boolean;
 }): string | null {
@@ -110,9 +112,13 @@ export function demoExposureProblem(options: {
   const why = options.demo
     ? 'CITYOPS_DEMO=on'
     : 'the simulator turns demo mode on (CITYOPS_SIM is on and CITYOPS_DEMO is unset)';
+  const where = options.behindProxy
+    ? `HOST=${options.host} behind a reverse proxy (CITYOPS_TRUST_PROXY is set)`
+    : `HOST=${options.host}`;
   return (
-    `demo accounts refused on HOST=${options.host}: ${why}, and demo passwords are published in the README, ` +
+    `demo accounts refused on ${where}: ${why}, and demo passwords are published in the README, ` +
     'so anyone who can reach this address could sign in. Set CITYOPS_DEMO=off (the simulator still runs, without ' +
-    'demo accounts), or keep HOST=127.0.0.1 to run the simulator with demo accounts on this machine only.'
+    `demo accounts), or keep HOST=127.0.0.1${options.behindProxy ? ' without CITYOPS_TRUST_PROXY' : ''} to run the ` +
+    'simulator with demo accounts on this machine only.'
   );
 }

@@ -33,6 +33,8 @@ describe('demo accounts on a public address', () => {
     [{ HOST: '0.0.0.0', CITYOPS_DEMO: 'on', CITYOPS_SIM: 'off' }, /CITYOPS_DEMO=on/],
     [{ HOST: '::' }, /the simulator turns demo mode on/],
     [{ HOST: '192.168.1.20', CITYOPS_DEMO: 'on' }, /CITYOPS_DEMO=on/],
+    // nginx in front of 127.0.0.1 brings the internet to a loopback address.
+    [{ HOST: '127.0.0.1', CITYOPS_TRUST_PROXY: '1', CITYOPS_DEMO: 'on' }, /behind a reverse proxy/],
   ])('refuses to start with %o, in one line saying what to do', async (env, why) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityops-demo-'));
     try {
