@@ -101,6 +101,30 @@ describe('numbers in a JSON body', () => {
   });
 });
 
+describe('formats in a JSON body', () => {
+  it('are judged as before the strict check (a space separator and a +0800 offset are date-times)', async () => {
+    const sensor = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sensors',
+      headers: admin,
+      payload: buildSensorInput({ id: 'FMT-1' }),
+    });
+    expect(sensor.statusCode).toBe(201);
+    const window = (startsAt: string, endsAt: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/maintenance-windows',
+        headers: admin,
+        payload: { sensors: ['FMT-1'], startsAt, endsAt, reason: '更换探头' },
+      });
+    const accepted = await window('2030-01-01 10:00:00+0800', '2030-01-01T12:00:00+08:00');
+    expect(accepted.statusCode, accepted.body).toBe(201);
+    const refused = await window('yesterday', '2030-01-01T12:00:00+08:00');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
+});
+
 describe('numbers in free-form fields', () => {
   it('refuses 1e999 inside sensor metadata (no schema types it) and stores nothing', async () => {
     const payload = JSON.stringify({ ...buildSensorInput({ id: 'INF-1' }), metadata: { span: 0 } }).replace(

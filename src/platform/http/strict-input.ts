@@ -56,6 +56,9 @@ function strictBody(schema: TSchema): preValidationHookHandler {
     for (const e of check.Errors(value)) {
       // TypeBox reports `additionalProperties: false` twice (per property and per object).
       if (e.keyword === 'boolean') continue;
+      // Formats are Fastify's Ajv's to judge, as before: TypeBox's date-time is stricter than
+      // ajv-formats' (no space separator, no +0800), and this check is about types, not formats.
+      if (e.keyword === 'format') continue;
       if (e.keyword === 'additionalProperties') {
         const names = (e.params as { additionalProperties?: string[] }).additionalProperties ?? [];
         for (const name of names) {
@@ -75,7 +78,7 @@ function strictBody(schema: TSchema): preValidationHookHandler {
         message: e.message,
       });
     }
-    done(validationError('body', problems));
+    done(problems.length === 0 ? undefined : validationError('body', problems));
   };
 }
 
