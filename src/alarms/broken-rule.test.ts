@@ -156,6 +156,16 @@ describe('a rule that fails while evaluating', () => {
       const broken = (await brokenAlarms()).filter((a) => a.ruleId === FLOODED && a.state === 'active');
       expect(broken).toHaveLength(1);
       expect(broken[0]!.message).toContain('boom');
+      // Reloading the rules (any rule edited) keeps it out and its alarm open: not cleared as
+      // fixed, then raised again by the next reading.
+      // (Disarmed while loading: the rule checks and compiles fine, it only fails while evaluating.)
+      armed = false;
+      await app.services.alarmEngine.reloadRules();
+      armed = true;
+      await send('BR-TUNNEL-2', [140, 80]);
+      // (Alarms of this rule from the earlier tests, before this one's, are left out.)
+      const after = (await brokenAlarms()).filter((a) => a.ruleId === FLOODED && a.id >= broken[0]!.id);
+      expect(after.map((a) => [a.id, a.state])).toEqual([[broken[0]!.id, 'active']]);
     } finally {
       repository.listRules = listRules;
     }

@@ -54,6 +54,8 @@ export class RuleEvaluator {
   private generation = 0;
   private plans: (SensorPlan | undefined)[] = [];
   private readonly areas: CompositeAreas;
+  /** Rules taken out after throwing, by id, with the version that threw (kept across reloads). */
+  private readonly failedAtRunTime = new Map<string, { version: number; problem: string }>();
 
   constructor(private readonly parts: EvaluatorParts) {
     const { open, checkpoint } = parts;
@@ -66,6 +68,14 @@ export class RuleEvaluator {
   load(rules: readonly AlarmRule[]): void {
     this.generation++;
     this.book = new RuleBook(rules, this.parts.tree());
+    // A rule that failed at run time stays out until it is edited (a new version gets a new try):
+    // otherwise any reload would clear its rule-broken alarm as fixed, and the next reading would
+    // raise a new one.
+    for (const [id, failure] of this.failedAtRunTime) {
+      const rule = this.book.byId.get(id)?.rule;
+      if (rule?.version === failure.version) this.book.breakRule(rule, failure.problem);
+      else this.failedAtRunTime.delete(id);
+    }
     this.areas.invalidate();
     this.areas.rebuild(this.book);
   }
@@ -235,6 +245,7 @@ export class RuleEvaluator {
   private ruleFailed(rule: AlarmRule, error: unknown): void {
     const problem = `failed while evaluating: ${error instanceof Error ? error.message : String(error)}`;
     if (!this.book.breakRule(rule, problem)) return;
+    this.failedAtRunTime.set(rule.id, { version: rule.version, problem });
     this.generation++;
     this.areas.invalidate();
     this.parts.report(error, `alarm rule ${rule.id} (taken out of evaluation)`);
