@@ -121,6 +121,16 @@ describe('sign-in lockout per account', () => {
     await expect(access.login('beibei', 'secret-password')).resolves.toBeDefined();
   });
 
+  it('a right password checked while another attempt locked the account does not lift the lock', async () => {
+    access = await service({ loginMaxFailures: 3 });
+    const user = await access.createUser(commander);
+    // The right guess is in flight (hashing) when the lock lands, as the 3rd wrong one would set it.
+    const inFlight = access.login('beibei', 'secret-password');
+    await storage.repositories.access.lockUser(user.id, new Date(now.getTime() + 15 * 60_000).toISOString());
+    await expect(inFlight).rejects.toMatchObject({ code: 'ACCOUNT_LOCKED' });
+    await expect(access.login('beibei', 'secret-password')).rejects.toMatchObject({ code: 'ACCOUNT_LOCKED' });
+  });
+
   it('with a lock time of 0, stays locked until an administrator unlocks the account', async () => {
     access = await service({ loginMaxFailures: 2, loginLockMinutes: 0 });
     const user = await access.createUser(commander);

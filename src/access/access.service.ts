@@ -160,7 +160,13 @@ export class AccessService {
       : (await verifyPassword(password, DUMMY_HASH), false);
     if (user && !ok) await this.countFailure(user, now);
     if (!user || !ok || user.disabled) throw new AppError('INVALID_CREDENTIALS');
-    if (user.failedLogins > 0 || user.lockedUntil) await this.repository.clearLoginFailures(user.id);
+    // Attempts run concurrently (the scrypt check takes tens of ms): a lock that another attempt
+    // set while this one was checking still holds, and a right guess must not lift it. One
+    // indexed read per sign-in, beside the scrypt hash, buys that.
+    const fresh = await this.repository.findUserById(user.id);
+    if (!fresh || fresh.disabled) throw new AppError('INVALID_CREDENTIALS');
+    if (fresh.lockedUntil && new Date(fresh.lockedUntil) > now) throw lockedError(fresh.lockedUntil);
+    if (fresh.failedLogins > 0 || fresh.lockedUntil) await this.repository.clearLoginFailures(user.id);
     const sessionId = randomUUID();
     const refreshToken = `cor_${randomSecret()}`;
     await this.repository.insertSession({
